@@ -1,0 +1,88 @@
+"""The `nianbao` command: a thin CLI over the library.
+
+Each subcommand lives in its own module under crawler/commands/ and exposes a click
+command (or group) named ``command``; this file only wires them together.
+"""
+from __future__ import annotations
+
+import importlib
+import logging
+import sys
+from functools import cached_property
+
+import click
+
+from crawler.config import Config, ConfigError, load_config
+
+logger = logging.getLogger(__name__)
+
+# Module names under crawler.commands, in the order --help lists them.
+COMMAND_MODULES = [
+    "demo", "crawl", "process", "parse", "schedule",
+    "sql", "export", "history", "diff", "db",
+]
+
+
+class AppContext:
+    """What every command gets through ``ctx.obj``: the config (loaded once) and the archive."""
+
+    def __init__(self, config_path: str | None, profile: str | None) -> None:
+        self.config_path = config_path
+        self.profile = profile
+        self._archive = None
+
+    @cached_property
+    def config(self) -> Config:
+        try:
+            return load_config(self.config_path)
+        except ConfigError as exc:
+            raise click.ClickException(str(exc)) from None
+
+    def archive(self, *, migrate: bool = True):
+        """The archive named by the config, migrated to the current schema on first use."""
+        if self._archive is None:
+            from storage import Archive
+
+            self._archive = Archive(
+                self.config.database_url(), self.config.blob_dir(),
+                compress=self.config.archive.compress, migrate=migrate,
+            )
+        return self._archive
+
+    def portals(self):
+        try:
+            return self.config.active_portals(self.profile)
+        except ConfigError as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--config", "config_path", envvar="NIANBAO_CONFIG", default=None, metavar="FILE",
+              help="Config file (default ./config.yaml; env NIANBAO_CONFIG).")
+@click.option("--profile", default=None, help="Use the portals of this config profile (e.g. luoyang).")
+@click.option("-v", "--verbose", count=True, help="More logging (-vv for debug).")
+@click.version_option(package_name="nianbao")
+@click.pass_context
+def main(ctx: click.Context, config_path: str | None, profile: str | None, verbose: int) -> None:
+    """nianbao: crawl, archive and parse Chinese government information-disclosure annual reports.
+
+    Every fetch is kept in a versioned archive (SQLite by default, PostgreSQL by URL);
+    researchers query it with `nianbao sql` or export it.
+    """
+    level = logging.WARNING - 10 * verbose
+    logging.basicConfig(level=max(level, logging.DEBUG), format="%(levelname)s %(name)s: %(message)s")
+    ctx.obj = AppContext(config_path, profile)
+
+
+for _name in COMMAND_MODULES:
+    try:
+        _mod = importlib.import_module(f"crawler.commands.{_name}")
+    except ModuleNotFoundError as _exc:  # a command not built yet
+        if _exc.name != f"crawler.commands.{_name}":
+            raise
+        continue
+    main.add_command(_mod.command)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
