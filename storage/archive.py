@@ -1,0 +1,691 @@
+"""The archive API: crawl runs, captures, documents, versions and the rows derived from blobs.
+
+Everything the crawler fetched goes through :meth:`Archive.record_capture`, which stores the
+body once in the blob store (by sha256) and decides what the fetch was:
+
+* ``new_version``       the URL served a body it did not serve at its previous fetch
+* ``identical_revisit`` the same body as the URL's current version
+* ``not_modified``      HTTP 304: points at the version the server confirmed
+* ``error``             no usable body (HTTP error, network failure, refused …), with a reason
+
+The hot path uses SQLAlchemy Core on one connection per call (or per :meth:`Archive.batch`),
+so a crawl can record thousands of captures a second on SQLite.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import threading
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from storage.blobs import BlobStore, check_key, sha256_hex
+from storage.db import make_engine, upgrade
+from storage.models import (
+    Blob,
+    Capture,
+    CrawlRun,
+    Document,
+    DocumentVersion,
+    Extraction,
+    Report,
+    ReportCell,
+    ReportCheck,
+    ReportSource,
+    to_number,
+    utcnow,
+)
+
+logger = logging.getLogger(__name__)
+
+T_RUN = CrawlRun.__table__
+T_BLOB = Blob.__table__
+T_DOC = Document.__table__
+T_VER = DocumentVersion.__table__
+T_CAP = Capture.__table__
+T_EXT = Extraction.__table__
+T_REP = Report.__table__
+T_SRC = ReportSource.__table__
+T_CELL = ReportCell.__table__
+T_CHECK = ReportCheck.__table__
+
+KINDS = ("new_version", "identical_revisit", "not_modified", "error")
+RUN_STATUSES = ("running", "finished", "interrupted", "failed")
+# headers kept verbatim on the capture row (besides the ones that get their own column)
+_MAX_HEADER_VALUE = 2000
+
+
+@dataclass(frozen=True)
+class CaptureResult:
+    """What :meth:`Archive.record_capture` decided and stored."""
+
+    kind: str
+    capture_id: int
+    document_id: int
+    version_id: int | None
+    sha256: str | None
+    new_blob: bool
+    status: int | None = None
+    error: str | None = None
+    # Other URLs that already held this exact body (a moved or cross-posted file).
+    also_at: tuple[str, ...] = field(default=())
+
+    @property
+    def changed(self) -> bool:
+        return self.kind == "new_version"
+
+
+def normalize_headers(headers: Mapping[Any, Any] | None) -> dict[str, str]:
+    """Lower-case str keys and str values; Scrapy's bytes and list values are joined."""
+    out: dict[str, str] = {}
+    if not headers:
+        return out
+    for k, v in headers.items():
+        key = k.decode("latin-1") if isinstance(k, bytes) else str(k)
+        if isinstance(v, (list, tuple)):
+            parts = [p.decode("latin-1") if isinstance(p, bytes) else str(p) for p in v]
+            val = ", ".join(parts)
+        elif isinstance(v, bytes):
+            val = v.decode("latin-1")
+        else:
+            val = str(v)
+        out[key.lower()] = val[:_MAX_HEADER_VALUE]
+    return out
+
+
+def _json_default(o: Any) -> Any:
+    if isinstance(o, Decimal):
+        n = to_number(o)
+        return n if isinstance(n, int) else float(n)
+    if isinstance(o, (dt.date, dt.datetime)):
+        return o.isoformat()
+    if isinstance(o, (set, frozenset, tuple)):
+        return list(o)
+    if isinstance(o, bytes):
+        return o.decode("utf-8", "replace")
+    if isinstance(o, Path):
+        return str(o)
+    if hasattr(o, "to_dict"):
+        return o.to_dict()
+    return str(o)
+
+
+def json_safe(value: Any) -> Any:
+    """A JSON-serialisable deep copy (Decimal → number, dates → ISO strings …)."""
+    if value is None:
+        return None
+    return json.loads(json.dumps(value, default=_json_default, ensure_ascii=False))
+
+
+def _as_date(value: Any) -> dt.date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        logger.warning("published_at %r is not an ISO date; stored as NULL", value)
+        return None
+
+
+def _as_number(value: Any) -> int | Decimal | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return int(value)
+    try:
+        return to_number(value)
+    except (InvalidOperation, ValueError, TypeError):
+        logger.warning("value %r is not a number; stored as NULL", value)
+        return None
+
+
+def _as_int(value: Any) -> int | None:
+    try:
+        return None if value is None or value == "" else int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class Archive:
+    """The versioned archive: a database (SQLite file or PostgreSQL) plus a blob store.
+
+    Thread-safe: each call takes its own connection from the engine's pool, except inside
+    :meth:`batch`, which reuses one connection and transaction per thread.
+    """
+
+    def __init__(self, database_url: str | sa.URL, blob_dir: str | Path, *, compress: bool = True,
+                 migrate: bool = True, fsync: bool = True) -> None:
+        self.database_url = database_url
+        self.engine = make_engine(database_url)
+        self.blobs = BlobStore(blob_dir, compress=compress, fsync=fsync)
+        self._local = threading.local()
+        if migrate:
+            upgrade(self.engine)
+
+    # -- plumbing ------------------------------------------------------------------------
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Archive({self.engine.url.render_as_string(hide_password=True)!r}, {str(self.blobs.root)!r})"
+
+    @contextmanager
+    def _tx(self) -> Iterator[sa.Connection]:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            yield conn
+            return
+        with self.engine.begin() as conn:
+            yield conn
+
+    @contextmanager
+    def batch(self) -> Iterator[Archive]:
+        """Record many captures (or derived rows) in one transaction on this thread.
+
+        Much faster on SQLite; everything in the block commits together or not at all.
+        """
+        if getattr(self._local, "conn", None) is not None:
+            yield self
+            return
+        with self.engine.begin() as conn:
+            self._local.conn = conn
+            try:
+                yield self
+            finally:
+                self._local.conn = None
+
+    def _insert_ignore(self, conn: sa.Connection, table: sa.Table, values: dict[str, Any] | list[dict[str, Any]],
+                       keys: list[str], returning: sa.Column | None = None) -> sa.CursorResult:
+        if conn.dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        elif conn.dialect.name == "sqlite":
+            from sqlalchemy.dialects.sqlite import insert
+        else:  # pragma: no cover - only SQLite and PostgreSQL are supported
+            raise NotImplementedError(conn.dialect.name)
+        stmt = insert(table).on_conflict_do_nothing(index_elements=keys)
+        if returning is not None:
+            stmt = stmt.returning(returning)
+        return conn.execute(stmt, values)
+
+    # -- runs ----------------------------------------------------------------------------
+    def start_run(self, portals: Iterable[str] = (), kind: str = "crawl") -> int:
+        with self._tx() as conn:
+            return conn.execute(
+                T_RUN.insert().returning(T_RUN.c.id),
+                {"kind": kind, "portals": list(portals), "started_at": utcnow(), "status": "running"},
+            ).scalar_one()
+
+    def finish_run(self, run_id: int, status: str = "finished", stats: dict[str, Any] | None = None) -> None:
+        if status not in RUN_STATUSES:
+            raise ValueError(f"run status must be one of {RUN_STATUSES}, got {status!r}")
+        with self._tx() as conn:
+            res = conn.execute(T_RUN.update().where(T_RUN.c.id == run_id).values(
+                status=status, finished_at=utcnow(), stats=json_safe(stats)))
+            if res.rowcount == 0:
+                raise KeyError(f"no crawl run {run_id}")
+
+    def get_run(self, run_id: int) -> dict[str, Any] | None:
+        with self._tx() as conn:
+            row = conn.execute(sa.select(T_RUN).where(T_RUN.c.id == run_id)).mappings().first()
+            return dict(row) if row else None
+
+    # -- captures ------------------------------------------------------------------------
+    def record_capture(self, *, run_id: int | None, url: str, status: int | None, body: bytes | None = None,
+                       headers: Mapping[Any, Any] | None = None, final_url: str | None = None,
+                       fetched_at: dt.datetime | None = None, error: str | None = None,
+                       portal: str | None = None, referer: str | None = None, title: str | None = None,
+                       is_report: bool = False, sha256: str | None = None) -> CaptureResult:
+        """Record one fetch of ``url``; see the module docstring for the kinds.
+
+        ``sha256`` may be passed when the caller already hashed ``body``.
+        """
+        fetched_at = fetched_at or utcnow()
+        hdrs = normalize_headers(headers)
+        etag = hdrs.get("etag")
+        last_modified = hdrs.get("last-modified")
+        content_type = hdrs.get("content-type")
+        content_length = _as_int(hdrs.get("content-length"))
+
+        reason = error
+        if reason is None:
+            if status is None:
+                reason = "no response"
+            elif status >= 400:
+                reason = f"HTTP {status}"
+            elif body is None and status != 304:
+                reason = f"HTTP {status} without a body"
+        if reason is None and body is not None:
+            sha = check_key(sha256) if sha256 else sha256_hex(body)
+            if content_length is None:
+                content_length = len(body)
+        else:
+            sha = None
+
+        with self._tx() as conn:
+            doc = conn.execute(
+                sa.select(T_DOC.c.id, T_DOC.c.current_version_id, T_VER.c.sha256, T_DOC.c.portal,
+                          T_DOC.c.etag, T_DOC.c.last_modified)
+                .select_from(T_DOC.outerjoin(T_VER, T_VER.c.id == T_DOC.c.current_version_id))
+                .where(T_DOC.c.url == url)
+            ).first()
+            if doc is None:
+                self._insert_ignore(conn, T_DOC, {"url": url, "portal": portal, "first_seen_at": fetched_at}, ["url"])
+                doc = conn.execute(
+                    sa.select(T_DOC.c.id, T_DOC.c.current_version_id, sa.null(), T_DOC.c.portal,
+                              T_DOC.c.etag, T_DOC.c.last_modified).where(T_DOC.c.url == url)
+                ).one()
+            doc_id, cur_version, cur_sha, doc_portal, doc_etag, doc_lm = doc
+
+            new_blob = False
+            version_id: int | None = None
+            also_at: tuple[str, ...] = ()
+            new_version_row = False
+            if reason is None and status == 304:
+                if cur_version is None:
+                    reason = "HTTP 304 Not Modified but the archive holds no version of this URL"
+                    kind = "error"
+                else:
+                    kind, version_id, sha = "not_modified", cur_version, cur_sha
+            elif reason is None:
+                assert body is not None and sha is not None
+                if sha == cur_sha:
+                    kind, version_id = "identical_revisit", cur_version
+                else:
+                    kind = "new_version"
+                    new_blob = self._store_blob(conn, sha, body, content_type)
+                    version_id = conn.execute(
+                        sa.select(T_VER.c.id).where(T_VER.c.document_id == doc_id, T_VER.c.sha256 == sha)
+                    ).scalar()
+                    if version_id is None:  # (else: the URL went back to an earlier body)
+                        version_id = conn.execute(T_VER.insert().returning(T_VER.c.id), {
+                            "document_id": doc_id, "sha256": sha, "first_captured_at": fetched_at,
+                            "last_captured_at": fetched_at, "capture_count": 0,
+                        }).scalar_one()
+                        new_version_row = True
+                    if not new_blob:
+                        also_at = tuple(conn.execute(
+                            sa.select(T_DOC.c.url).select_from(T_VER.join(T_DOC, T_DOC.c.id == T_VER.c.document_id))
+                            .where(T_VER.c.sha256 == sha, T_VER.c.document_id != doc_id)
+                            .order_by(T_VER.c.id).limit(50)
+                        ).scalars())
+            else:
+                kind = "error"
+
+            if kind == "error":
+                sha, version_id = None, None
+            capture_id = conn.execute(T_CAP.insert().returning(T_CAP.c.id), {
+                "run_id": run_id, "document_id": doc_id, "version_id": version_id, "url": url,
+                "final_url": final_url, "portal": portal, "fetched_at": fetched_at, "status": status,
+                "kind": kind, "sha256": sha, "new_blob": new_blob, "etag": etag,
+                "last_modified": last_modified, "content_type": content_type,
+                "content_length": content_length, "headers": hdrs or None, "error": reason,
+                "referer": referer, "title": title, "is_report": bool(is_report),
+            }).scalar_one()
+
+            if version_id is not None:
+                upd = {"last_captured_at": fetched_at, "capture_count": T_VER.c.capture_count + 1}
+                if new_version_row:
+                    upd["first_capture_id"] = capture_id
+                conn.execute(T_VER.update().where(T_VER.c.id == version_id).values(**upd))
+                doc_upd: dict[str, Any] = {"last_seen_at": fetched_at, "gone_at": None, "gone_run_id": None,
+                                           "current_version_id": version_id}
+                if kind == "not_modified":  # a 304 may refresh the validators
+                    doc_upd["etag"] = etag or doc_etag
+                    doc_upd["last_modified"] = last_modified or doc_lm
+                else:
+                    doc_upd["etag"] = etag
+                    doc_upd["last_modified"] = last_modified
+                if portal and not doc_portal:
+                    doc_upd["portal"] = portal
+                conn.execute(T_DOC.update().where(T_DOC.c.id == doc_id).values(**doc_upd))
+                if kind == "new_version" and not new_blob:
+                    self._link_sources(conn, sha, doc_id, url, capture_id, fetched_at)
+            elif portal and not doc_portal:
+                conn.execute(T_DOC.update().where(T_DOC.c.id == doc_id).values(portal=portal))
+
+        return CaptureResult(kind=kind, capture_id=capture_id, document_id=doc_id, version_id=version_id,
+                             sha256=sha, new_blob=new_blob, status=status, error=reason, also_at=also_at)
+
+    def _store_blob(self, conn: sa.Connection, sha: str, body: bytes, content_type: str | None) -> bool:
+        """Write the blob file (first) and its row; True when the archive did not have it."""
+        if conn.execute(sa.select(T_BLOB.c.sha256).where(T_BLOB.c.sha256 == sha)).first() is not None:
+            return False
+        stored = self.blobs.put(body, sha)
+        res = self._insert_ignore(conn, T_BLOB, {
+            "sha256": sha, "size": stored.size, "stored_size": stored.stored_size,
+            "compression": stored.compression, "content_type": content_type, "created_at": utcnow(),
+        }, ["sha256"], returning=T_BLOB.c.sha256)
+        return res.first() is not None
+
+    def _link_sources(self, conn: sa.Connection, sha: str, doc_id: int, url: str, capture_id: int | None,
+                      captured_at: dt.datetime | None) -> None:
+        """A known body at another URL: add that URL as a source of the reports parsed from it."""
+        for rid in conn.execute(sa.select(T_REP.c.id).where(T_REP.c.sha256 == sha)).scalars():
+            self._insert_ignore(conn, T_SRC, {"report_id": rid, "document_id": doc_id, "url": url,
+                                              "capture_id": capture_id, "captured_at": captured_at},
+                                ["report_id", "document_id"])
+
+    def record_captures(self, captures: Iterable[Mapping[str, Any]]) -> list[CaptureResult]:
+        """Record many captures (each a dict of record_capture's arguments) in one transaction."""
+        with self.batch():
+            return [self.record_capture(**c) for c in captures]
+
+    # -- documents -----------------------------------------------------------------------
+    def validators(self, url: str) -> dict[str, str | None] | None:
+        """ETag / Last-Modified of the URL's last successful fetch, for a conditional GET."""
+        with self._tx() as conn:
+            row = conn.execute(sa.select(T_DOC.c.etag, T_DOC.c.last_modified).where(
+                T_DOC.c.url == url, T_DOC.c.current_version_id.is_not(None))).first()
+        if row is None or (row.etag is None and row.last_modified is None):
+            return None
+        return {"etag": row.etag, "last_modified": row.last_modified}
+
+    def mark_gone(self, run_id: int, portal: str, seen_urls: Iterable[str]) -> list[int]:
+        """Documents of ``portal`` not among ``seen_urls`` are gone as of this run.
+
+        A gone document whose current body is the current body of another live document is
+        linked to it (``moved_to``): the file moved. Returns the ids of newly gone documents.
+        """
+        seen = set(seen_urls)
+        now = utcnow()
+        with self._tx() as conn:
+            rows = conn.execute(sa.select(T_DOC.c.id, T_DOC.c.url).where(
+                T_DOC.c.portal == portal, T_DOC.c.gone_at.is_(None))).all()
+            gone = [r.id for r in rows if r.url not in seen]
+            for i in range(0, len(gone), 500):
+                chunk = gone[i:i + 500]
+                conn.execute(T_DOC.update().where(T_DOC.c.id.in_(chunk)).values(gone_at=now, gone_run_id=run_id))
+            for doc_id in gone:
+                self._link_moved(conn, doc_id)
+        if gone:
+            logger.info("run %s: %d documents of %s gone", run_id, len(gone), portal)
+        return gone
+
+    def _link_moved(self, conn: sa.Connection, doc_id: int) -> None:
+        cur = sa.select(T_VER.c.sha256).select_from(T_DOC.join(T_VER, T_VER.c.id == T_DOC.c.current_version_id)) \
+            .where(T_DOC.c.id == doc_id).scalar_subquery()
+        other = T_DOC.alias("other")
+        target = conn.execute(
+            sa.select(other.c.id)
+            .select_from(other.join(T_VER, T_VER.c.id == other.c.current_version_id))
+            .where(T_VER.c.sha256 == cur, other.c.id != doc_id, other.c.gone_at.is_(None))
+            .order_by(other.c.first_seen_at.desc(), other.c.id.desc()).limit(1)
+        ).scalar()
+        if target is not None:
+            conn.execute(T_DOC.update().where(T_DOC.c.id == doc_id).values(moved_to_id=target))
+
+    def link_moved(self, old_document_id: int, new_document_id: int | None) -> None:
+        """Record by hand that a document moved to another URL (None clears it)."""
+        with self._tx() as conn:
+            conn.execute(T_DOC.update().where(T_DOC.c.id == old_document_id).values(moved_to_id=new_document_id))
+
+    def urls_for_sha256(self, sha256: str) -> list[str]:
+        """Every URL that has served this exact body, oldest version first."""
+        sha = check_key(sha256)
+        with self._tx() as conn:
+            return list(conn.execute(
+                sa.select(T_DOC.c.url).select_from(T_VER.join(T_DOC, T_DOC.c.id == T_VER.c.document_id))
+                .where(T_VER.c.sha256 == sha).order_by(T_VER.c.id)).scalars())
+
+    def document(self, url: str) -> dict[str, Any] | None:
+        """The ``documents`` view row of a URL."""
+        with self._tx() as conn:
+            row = conn.execute(sa.text("SELECT * FROM documents WHERE url = :u"), {"u": url}).mappings().first()
+            return dict(row) if row else None
+
+    def versions(self, url: str) -> list[dict[str, Any]]:
+        """The ``document_versions`` rows of a URL, oldest first."""
+        with self._tx() as conn:
+            return [dict(r) for r in conn.execute(sa.text(
+                "SELECT * FROM document_versions WHERE url = :u ORDER BY version_id"), {"u": url}).mappings()]
+
+    def captures(self, url: str | None = None, run_id: int | None = None) -> list[dict[str, Any]]:
+        """The ``captures`` rows of a URL and/or a run, oldest first."""
+        q = sa.select(T_CAP).order_by(T_CAP.c.id)
+        if url is not None:
+            q = q.where(T_CAP.c.url == url)
+        if run_id is not None:
+            q = q.where(T_CAP.c.run_id == run_id)
+        with self._tx() as conn:
+            return [dict(r) for r in conn.execute(q).mappings()]
+
+    def iter_versions(self, *, only_reports: bool = False, portal: str | None = None,
+                      without_extraction: str | None = None) -> Iterator[dict[str, Any]]:
+        """Stored bodies to (re)process: one dict per document version with its URL and hints.
+
+        ``without_extraction=V`` skips blobs that already have an extraction by version V.
+        """
+        q = (sa.select(T_VER.c.id.label("version_id"), T_VER.c.document_id, T_VER.c.sha256, T_DOC.c.url,
+                       T_DOC.c.portal, T_BLOB.c.content_type, T_BLOB.c.size, T_CAP.c.title, T_CAP.c.is_report,
+                       T_CAP.c.id.label("capture_id"), T_CAP.c.final_url)
+             .select_from(T_VER.join(T_DOC, T_DOC.c.id == T_VER.c.document_id)
+                          .join(T_BLOB, T_BLOB.c.sha256 == T_VER.c.sha256)
+                          .outerjoin(T_CAP, T_CAP.c.id == T_VER.c.first_capture_id))
+             .order_by(T_VER.c.id))
+        if only_reports:
+            q = q.where(T_CAP.c.is_report.is_(True))
+        if portal is not None:
+            q = q.where(T_DOC.c.portal == portal)
+        if without_extraction is not None:
+            q = q.where(~sa.exists().where(T_EXT.c.sha256 == T_VER.c.sha256,
+                                           T_EXT.c.extractor_version == without_extraction))
+        with self.engine.connect() as conn:
+            rows = [dict(r) for r in conn.execute(q).mappings()]
+        yield from rows
+
+    # -- blobs ---------------------------------------------------------------------------
+    def read_blob(self, sha256: str) -> bytes:
+        """The verified bytes of a stored body; raises BlobCorrupt when they do not match."""
+        return self.blobs.get(sha256)
+
+    def has_blob(self, sha256: str) -> bool:
+        sha = check_key(sha256)
+        with self._tx() as conn:
+            return conn.execute(sa.select(T_BLOB.c.sha256).where(T_BLOB.c.sha256 == sha)).first() is not None
+
+    def put_blob(self, data: bytes, content_type: str | None = None) -> str:
+        """Store bytes that did not come from a capture (e.g. an imported file); returns sha256."""
+        sha = sha256_hex(data)
+        with self._tx() as conn:
+            self._store_blob(conn, sha, data, content_type)
+        return sha
+
+    def verify_blobs(self) -> dict[str, str]:
+        """Check every blob the database references; {sha256: reason} for corrupt or missing ones."""
+        with self.engine.connect() as conn:
+            keys = list(conn.execute(sa.select(T_BLOB.c.sha256).order_by(T_BLOB.c.sha256)).scalars())
+        bad = self.blobs.verify_all(keys)
+        for sha, reason in bad.items():
+            logger.error("blob %s: %s", sha, reason)
+        return bad
+
+    # -- derived rows --------------------------------------------------------------------
+    def save_extraction(self, sha256: str, extractor_version: str, data: Mapping[str, Any]) -> int:
+        """Store an extraction (``Extraction.to_dict()``); one row per (sha256, extractor_version).
+
+        Saving the same key again replaces the row's content and returns the same id.
+        """
+        sha = check_key(sha256)
+        d = json_safe(dict(data)) or {}
+        values = {
+            "format": d.pop("format", None), "extractor": d.pop("extractor", None),
+            "text": d.pop("text", None), "tables": d.pop("tables", None), "error": d.pop("error", None),
+            "data": d, "created_at": utcnow(),
+        }
+        d.pop("extractor_version", None)
+        if values["text"] is not None:
+            values["text"] = values["text"].replace("\x00", "")  # PostgreSQL text cannot hold NUL
+        with self._tx() as conn:
+            self._require_blob(conn, sha)
+            key = (T_EXT.c.sha256 == sha) & (T_EXT.c.extractor_version == extractor_version)
+            ext_id = conn.execute(sa.select(T_EXT.c.id).where(key)).scalar()
+            if ext_id is None:
+                self._insert_ignore(conn, T_EXT, {"sha256": sha, "extractor_version": extractor_version, **values},
+                                    ["sha256", "extractor_version"])
+                ext_id = conn.execute(sa.select(T_EXT.c.id).where(key)).scalar_one()
+            else:
+                conn.execute(T_EXT.update().where(T_EXT.c.id == ext_id).values(**values))
+            return ext_id
+
+    def get_extraction(self, sha256: str, extractor_version: str | None = None) -> dict[str, Any] | None:
+        """The extraction of a blob (by the given version, else the newest one) as a dict."""
+        q = sa.select(T_EXT).where(T_EXT.c.sha256 == check_key(sha256)).order_by(T_EXT.c.id.desc()).limit(1)
+        if extractor_version is not None:
+            q = q.where(T_EXT.c.extractor_version == extractor_version)
+        with self._tx() as conn:
+            row = conn.execute(q).mappings().first()
+        if row is None:
+            return None
+        out = dict(row.get("data") or {})
+        out.update({k: row[k] for k in ("id", "sha256", "extractor_version", "format", "extractor", "text",
+                                        "tables", "error", "created_at")})
+        return out
+
+    def _require_blob(self, conn: sa.Connection, sha: str) -> None:
+        if conn.execute(sa.select(T_BLOB.c.sha256).where(T_BLOB.c.sha256 == sha)).first() is None:
+            raise KeyError(f"blob {sha} is not in the archive")
+
+    def save_report(self, sha256: str, parser_version: str, report: Mapping[str, Any]) -> int:
+        """Store a parsed report (``ParsedReport.to_dict()``); one row per (sha256, parser_version).
+
+        Saving the same key again replaces its metadata, cells and checks (the canonical link is
+        kept). The newest saved parser version of a blob is the one the public views show.
+        """
+        sha = check_key(sha256)
+        cells = list(report.get("cells") or [])
+        checks = list(report.get("checks") or [])
+        failed = sum(1 for c in checks if c.get("passed") is False)
+        meta = {
+            "agency": report.get("agency"), "agency_source": report.get("agency_source"),
+            "region_code": (str(report["region_code"]) if report.get("region_code") else None),
+            "admin_level": report.get("admin_level"), "report_year": _as_int(report.get("report_year")),
+            "template": (str(report["template"]) if report.get("template") is not None else None),
+            "title": report.get("title"), "published_at": _as_date(report.get("published_at")),
+            "text_hash": report.get("text_hash"), "checks_failed": failed, "checks_total": len(checks),
+            "warnings": json_safe(list(report.get("warnings") or [])), "is_current": True,
+        }
+        with self._tx() as conn:
+            self._require_blob(conn, sha)
+            key = (T_REP.c.sha256 == sha) & (T_REP.c.parser_version == parser_version)
+            rid = conn.execute(sa.select(T_REP.c.id).where(key)).scalar()
+            if rid is None:
+                self._insert_ignore(conn, T_REP, {"sha256": sha, "parser_version": parser_version,
+                                                  "created_at": utcnow(), **meta}, ["sha256", "parser_version"])
+                rid = conn.execute(sa.select(T_REP.c.id).where(key)).scalar_one()
+            conn.execute(T_REP.update().where(T_REP.c.id == rid).values(**meta))
+            conn.execute(T_REP.update().where(T_REP.c.sha256 == sha, T_REP.c.id != rid).values(is_current=False))
+            conn.execute(T_CELL.delete().where(T_CELL.c.report_id == rid))
+            conn.execute(T_CHECK.delete().where(T_CHECK.c.report_id == rid))
+            cell_rows = self._cell_rows(rid, cells)
+            if cell_rows:
+                conn.execute(T_CELL.insert(), cell_rows)
+            if checks:
+                conn.execute(T_CHECK.insert(), [{
+                    "report_id": rid, "check_id": str(c.get("check_id")), "scope": c.get("scope"),
+                    "passed": c.get("passed"), "expected": _as_number(c.get("expected")),
+                    "actual": _as_number(c.get("actual")), "cells": json_safe(c.get("cells")),
+                } for c in checks])
+            self._refresh_sources(conn, rid, sha)
+            return rid
+
+    @staticmethod
+    def _cell_rows(rid: int, cells: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        rows: dict[tuple[str, str, str], dict[str, Any]] = {}
+        for c in cells:
+            k = (str(c.get("section")), str(c.get("row_key")), str(c.get("column_key")))
+            if k in rows:
+                logger.warning("report %s: duplicate cell %s; keeping the first", rid, k)
+                continue
+            printed = c.get("printed")
+            rows[k] = {"report_id": rid, "section": k[0], "row_key": k[1], "column_key": k[2],
+                       "value": _as_number(c.get("value")), "printed": None if printed is None else str(printed),
+                       "inferred": bool(c.get("inferred", False))}
+        return list(rows.values())
+
+    def _refresh_sources(self, conn: sa.Connection, rid: int, sha: str) -> None:
+        """report_source: every document that served this body; the first one is the report's source."""
+        rows = conn.execute(
+            sa.select(T_VER.c.document_id, T_DOC.c.url, T_VER.c.first_capture_id, T_VER.c.first_captured_at)
+            .select_from(T_VER.join(T_DOC, T_DOC.c.id == T_VER.c.document_id))
+            .where(T_VER.c.sha256 == sha).order_by(T_VER.c.first_captured_at, T_VER.c.id)
+        ).all()
+        if not rows:
+            return
+        self._insert_ignore(conn, T_SRC, [{"report_id": rid, "document_id": r.document_id, "url": r.url,
+                                           "capture_id": r.first_capture_id, "captured_at": r.first_captured_at}
+                                          for r in rows], ["report_id", "document_id"])
+        first = rows[0]
+        conn.execute(T_REP.update().where(T_REP.c.id == rid).values(
+            source_url=first.url, source_document_id=first.document_id, captured_at=first.first_captured_at))
+
+    def set_canonical(self, report_id: int, canonical_report_id: int | None) -> None:
+        """Mark ``report_id`` as a duplicate of ``canonical_report_id`` (None: it is canonical)."""
+        if canonical_report_id == report_id:
+            canonical_report_id = None
+        with self._tx() as conn:
+            res = conn.execute(T_REP.update().where(T_REP.c.id == report_id)
+                               .values(canonical_report_id=canonical_report_id))
+            if res.rowcount == 0:
+                raise KeyError(f"no report {report_id}")
+
+    def report_ids_for_sha256(self, sha256: str, *, current_only: bool = True) -> list[int]:
+        q = sa.select(T_REP.c.id).where(T_REP.c.sha256 == check_key(sha256)).order_by(T_REP.c.id)
+        if current_only:
+            q = q.where(T_REP.c.is_current.is_(True))
+        with self._tx() as conn:
+            return list(conn.execute(q).scalars())
+
+    def get_report(self, report_id: int) -> dict[str, Any] | None:
+        """A report row with its ``cells`` and ``checks`` (the shape save_report takes, plus ids)."""
+        with self._tx() as conn:
+            row = conn.execute(sa.select(T_REP).where(T_REP.c.id == report_id)).mappings().first()
+            if row is None:
+                return None
+            out = dict(row)
+            out["cells"] = [dict(r) for r in conn.execute(
+                sa.select(T_CELL.c.section, T_CELL.c.row_key, T_CELL.c.column_key, T_CELL.c.value,
+                          T_CELL.c.printed, T_CELL.c.inferred)
+                .where(T_CELL.c.report_id == report_id).order_by(T_CELL.c.id)).mappings()]
+            out["checks"] = [dict(r) for r in conn.execute(
+                sa.select(T_CHECK.c.check_id, T_CHECK.c.scope, T_CHECK.c.passed, T_CHECK.c.expected,
+                          T_CHECK.c.actual, T_CHECK.c.cells)
+                .where(T_CHECK.c.report_id == report_id).order_by(T_CHECK.c.id)).mappings()]
+            out["sources"] = [dict(r) for r in conn.execute(
+                sa.select(T_SRC.c.document_id, T_SRC.c.url, T_SRC.c.capture_id, T_SRC.c.captured_at)
+                .where(T_SRC.c.report_id == report_id).order_by(T_SRC.c.id)).mappings()]
+            return out
+
+    # -- queries -------------------------------------------------------------------------
+    def query(self, sql: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+        """Run a SELECT over the archive (read/write connection; use storage.sql for users' SQL)."""
+        with self._tx() as conn:
+            return [dict(r) for r in conn.execute(sa.text(sql), dict(params or {})).mappings()]
+
+    def schema_version(self) -> str | None:
+        from storage.db import current_revision
+
+        return current_revision(self.engine)
+
+
+__all__ = ["Archive", "CaptureResult", "KINDS", "normalize_headers", "json_safe"]

@@ -1,0 +1,180 @@
+"""Content-addressed blob store: bytes on disk keyed by their sha256.
+
+Layout: ``<root>/ab/cd/abcd…`` (raw) or ``<root>/ab/cd/abcd….gz`` (gzip-compressed). The
+suffix says how a file is stored, so the store can be read without the database. Writes are
+atomic (temp file in the same directory, fsync, ``os.replace``); reads re-hash the bytes and
+raise :class:`BlobCorrupt` naming the sha256 when they no longer match, so a damaged file is
+never served as valid. Keys are validated as 64 hex characters, so no key can name a path
+outside the store.
+"""
+from __future__ import annotations
+
+import gzip
+import hashlib
+import logging
+import os
+import re
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+logger = logging.getLogger(__name__)
+
+_KEY = re.compile(r"^[0-9a-f]{64}$")
+GZ_SUFFIX = ".gz"
+# Compressing already-compressed formats (PDF streams, images, docx/xlsx zips) wastes CPU and
+# rarely saves space: keep the raw bytes unless gzip saves at least this fraction.
+MIN_SAVING = 0.10
+# Bodies smaller than this are stored raw: the gzip header costs more than it saves.
+MIN_COMPRESS_SIZE = 256
+
+
+class BlobCorrupt(Exception):
+    """A blob whose stored bytes do not hash to its key (or that is missing/undecodable)."""
+
+    def __init__(self, sha256: str, reason: str) -> None:
+        super().__init__(f"blob {sha256} is corrupt: {reason}")
+        self.sha256 = sha256
+        self.reason = reason
+
+
+class BlobMissing(BlobCorrupt):
+    """A blob the archive references but whose file is not in the store."""
+
+
+@dataclass(frozen=True)
+class StoredBlob:
+    sha256: str
+    size: int
+    stored_size: int
+    compression: str | None  # None or "gzip"
+    new: bool  # False when the blob was already in the store
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def check_key(sha256: str) -> str:
+    """Return the normalised key or raise ValueError: only 64 hex characters are keys."""
+    if not isinstance(sha256, str):
+        raise ValueError(f"blob key must be a str, got {type(sha256).__name__}")
+    key = sha256.lower()
+    if not _KEY.match(key):
+        raise ValueError(f"invalid blob key {sha256!r}: expected 64 hex characters")
+    return key
+
+
+class BlobStore:
+    """sha256 → bytes on the local file system."""
+
+    def __init__(self, root: str | os.PathLike, *, compress: bool = True, fsync: bool = True) -> None:
+        self.root = Path(root).resolve()
+        self.compress = compress
+        self.fsync = fsync
+        self.root.mkdir(parents=True, exist_ok=True)
+
+    # -- paths ---------------------------------------------------------------------------
+    def path_for(self, sha256: str) -> Path:
+        """The raw-file path of a key (the compressed file adds ``.gz``)."""
+        key = check_key(sha256)
+        return self.root / key[:2] / key[2:4] / key
+
+    def locate(self, sha256: str) -> tuple[Path, str | None] | None:
+        """Where the blob is stored and how, or None when it is not in the store."""
+        raw = self.path_for(sha256)
+        gz = raw.with_name(raw.name + GZ_SUFFIX)
+        if gz.exists():
+            return gz, "gzip"
+        if raw.exists():
+            return raw, None
+        return None
+
+    def exists(self, sha256: str) -> bool:
+        return self.locate(sha256) is not None
+
+    # -- write ---------------------------------------------------------------------------
+    def encode(self, data: bytes) -> tuple[bytes, str | None]:
+        """The bytes to store and their compression, per the store's policy."""
+        if self.compress and len(data) >= MIN_COMPRESS_SIZE:
+            packed = gzip.compress(data, compresslevel=6, mtime=0)
+            if len(packed) <= len(data) * (1 - MIN_SAVING):
+                return packed, "gzip"
+        return data, None
+
+    def put(self, data: bytes, sha256: str | None = None) -> StoredBlob:
+        """Store ``data`` (idempotent). ``sha256`` may be passed when already computed."""
+        key = check_key(sha256) if sha256 else sha256_hex(data)
+        found = self.locate(key)
+        if found is not None:
+            path, compression = found
+            return StoredBlob(key, len(data), path.stat().st_size, compression, new=False)
+        stored, compression = self.encode(data)
+        raw = self.path_for(key)
+        target = raw.with_name(raw.name + GZ_SUFFIX) if compression else raw
+        self._atomic_write(target, stored)
+        return StoredBlob(key, len(data), len(stored), compression, new=True)
+
+    def _atomic_write(self, target: Path, data: bytes) -> None:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                if self.fsync:
+                    os.fsync(fh.fileno())
+            os.replace(tmp, target)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except FileNotFoundError:
+                pass
+            raise
+
+    # -- read ----------------------------------------------------------------------------
+    def get(self, sha256: str) -> bytes:
+        """The verified bytes of a blob; raises BlobCorrupt (BlobMissing) otherwise."""
+        key = check_key(sha256)
+        found = self.locate(key)
+        if found is None:
+            raise BlobMissing(key, "not in the blob store")
+        path, compression = found
+        stored = path.read_bytes()
+        if compression == "gzip":
+            try:
+                data = gzip.decompress(stored)
+            except (OSError, EOFError, gzip.BadGzipFile) as exc:
+                raise BlobCorrupt(key, f"cannot decompress {path.name}: {exc}") from None
+        else:
+            data = stored
+        actual = sha256_hex(data)
+        if actual != key:
+            logger.error("blob %s is corrupt: content hashes to %s", key, actual)
+            raise BlobCorrupt(key, f"content hashes to {actual}")
+        return data
+
+    def verify(self, sha256: str) -> str | None:
+        """None when the blob is intact, else the reason it is not."""
+        try:
+            self.get(sha256)
+        except BlobCorrupt as exc:
+            return exc.reason
+        return None
+
+    def iter_keys(self) -> Iterator[str]:
+        """Every key present on disk (temp files and foreign files are skipped)."""
+        for path in sorted(self.root.glob("??/??/*")):
+            name = path.name[: -len(GZ_SUFFIX)] if path.name.endswith(GZ_SUFFIX) else path.name
+            if _KEY.match(name) and path.parent.name == name[2:4] and path.parent.parent.name == name[:2]:
+                yield name
+
+    def verify_all(self, keys: list[str] | None = None) -> dict[str, str]:
+        """Check every blob (or the given keys); returns {sha256: reason} for the bad ones."""
+        bad: dict[str, str] = {}
+        for key in keys if keys is not None else self.iter_keys():
+            reason = self.verify(key)
+            if reason is not None:
+                bad[key] = reason
+        return bad

@@ -1,0 +1,91 @@
+"""Engines and migrations: one place that knows how to open the archive database.
+
+SQLite gets WAL, synchronous=NORMAL, foreign keys and a busy timeout on every connection.
+Migrations ship inside the package (storage/migrations) and are located from this file, so
+they work from an installed wheel as well as from a checkout.
+"""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+logger = logging.getLogger(__name__)
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+# Serialises concurrent migrators on one PostgreSQL database (any constant works).
+_PG_MIGRATION_LOCK = 0x6E69616E  # "nian"
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001 - DB-API connection
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.close()
+
+
+def sqlite_path(url: str | sa.URL) -> Path | None:
+    """The file of a SQLite URL (None for other backends and :memory:)."""
+    u = sa.make_url(url)
+    if u.get_backend_name() != "sqlite" or not u.database or u.database == ":memory:":
+        return None
+    return Path(u.database)
+
+
+def make_engine(url: str | sa.URL, **kwargs) -> sa.Engine:
+    """An engine for the archive URL, with the SQLite pragmas when it is SQLite."""
+    u = sa.make_url(url)
+    if u.get_backend_name() == "sqlite":
+        path = sqlite_path(u)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(u, **kwargs)
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    kwargs.setdefault("pool_pre_ping", True)
+    return sa.create_engine(u, **kwargs)
+
+
+def alembic_config(url: str | sa.URL | None = None) -> AlembicConfig:
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    if url is not None:
+        # ConfigParser interpolation: a literal % must be doubled
+        cfg.set_main_option("sqlalchemy.url", sa.make_url(url).render_as_string(hide_password=False).replace("%", "%%"))
+    return cfg
+
+
+def head_revision() -> str:
+    """The schema version this code expects (the newest migration)."""
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(engine: sa.Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def upgrade(engine: sa.Engine, revision: str = "head") -> str:
+    """Bring the schema to ``revision``; a no-op when already there. Returns the revision."""
+    head = head_revision()
+    if revision == "head" and current_revision(engine) == head:
+        return head
+    cfg = alembic_config()
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_MIGRATION_LOCK})
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, revision)
+    logger.info("archive schema at %s", revision)
+    return current_revision(engine) or ""

@@ -1,0 +1,233 @@
+"""Export the public views as CSV, JSONL or Parquet files plus a manifest.
+
+Values are normalised so an export looks the same from SQLite and PostgreSQL: booleans are
+true/false, timestamps ISO 8601 in UTC, JSON columns real JSON (objects in JSONL, text in CSV
+and Parquet), figures numbers. ``manifest.json`` lists every file with its row count and
+sha256, the schema version (Alembic head) and when the export was made.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import importlib.util
+import json
+import logging
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+
+from storage.db import current_revision
+from storage.models import to_number
+
+if TYPE_CHECKING:
+    from storage.archive import Archive
+
+logger = logging.getLogger(__name__)
+
+PUBLIC_VIEWS = ("reports", "report_cells", "report_checks", "documents", "document_versions",
+                "captures", "crawl_runs")
+FORMATS = ("csv", "jsonl", "parquet", "warc")
+
+BOOL_COLUMNS = {"new_blob", "is_report", "is_current", "is_canonical", "passed", "inferred"}
+TIME_COLUMNS = {"started_at", "finished_at", "first_seen_at", "last_seen_at", "gone_at",
+                "first_captured_at", "last_captured_at", "fetched_at", "captured_at"}
+DATE_COLUMNS = {"published_at"}
+JSON_COLUMNS = {"portals", "stats", "headers", "cells"}
+NUMBER_COLUMNS = {"value", "expected", "actual"}
+INT_COLUMNS = {"status", "size", "content_length", "report_year", "checks_failed", "checks_total",
+               "source_count", "version_number", "version_count", "capture_count", "captures",
+               "new_versions", "identical_revisits", "not_modified", "errors", "new_blobs", "gone"}
+BATCH = 20_000
+
+
+def _is_int_column(name: str) -> bool:
+    return name in INT_COLUMNS or name.endswith("_id")
+
+
+def _to_time(v: Any) -> dt.datetime | None:
+    if v is None:
+        return None
+    if isinstance(v, str):
+        v = dt.datetime.fromisoformat(v)
+    if v.tzinfo is None:
+        v = v.replace(tzinfo=dt.timezone.utc)
+    return v.astimezone(dt.timezone.utc)
+
+
+def _to_date(v: Any) -> dt.date | None:
+    if v is None:
+        return None
+    if isinstance(v, dt.datetime):
+        return v.date()
+    if isinstance(v, dt.date):
+        return v
+    return dt.date.fromisoformat(str(v)[:10])
+
+
+def normalize(column: str, v: Any) -> Any:
+    """One value of a view in its dialect-neutral Python form."""
+    if v is None:
+        return None
+    if column in BOOL_COLUMNS:
+        return bool(v)
+    if column in TIME_COLUMNS:
+        return _to_time(v)
+    if column in DATE_COLUMNS:
+        return _to_date(v)
+    if column in JSON_COLUMNS:
+        return json.loads(v) if isinstance(v, str) else v
+    if column in NUMBER_COLUMNS or isinstance(v, (Decimal, float)):
+        return to_number(v)
+    return v
+
+
+def _json_scalar(v: Any) -> Any:
+    if isinstance(v, Decimal):
+        return float(v)
+    if isinstance(v, (dt.datetime, dt.date)):
+        return v.isoformat()
+    return v
+
+
+def _text(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (dict, list)):
+        return json.dumps(v, ensure_ascii=False, separators=(",", ":"))
+    if isinstance(v, Decimal):
+        return format(v, "f")
+    if isinstance(v, (dt.datetime, dt.date)):
+        return v.isoformat()
+    return str(v)
+
+
+def iter_view(conn: sa.Connection, view: str) -> tuple[list[str], Iterator[list[tuple[Any, ...]]]]:
+    """Column names and batches of normalised rows of a public view, in key order."""
+    if view not in PUBLIC_VIEWS:
+        raise ValueError(f"unknown view {view!r}; public views: {', '.join(PUBLIC_VIEWS)}")
+    result = conn.execution_options(stream_results=True, yield_per=BATCH).execute(
+        sa.text(f"SELECT * FROM {view} ORDER BY 1"))
+    columns = list(result.keys())
+
+    def batches() -> Iterator[list[tuple[Any, ...]]]:
+        for part in result.partitions(BATCH):
+            yield [tuple(normalize(c, v) for c, v in zip(columns, row)) for row in part]
+
+    return columns, batches()
+
+
+def _arrow_type(column: str):
+    import pyarrow as pa
+
+    if column in BOOL_COLUMNS:
+        return pa.bool_()
+    if column in TIME_COLUMNS:
+        return pa.timestamp("us", tz="UTC")
+    if column in DATE_COLUMNS:
+        return pa.date32()
+    if column in NUMBER_COLUMNS:
+        return pa.float64()  # exact for every count; amounts are printed to 2–4 decimals
+    if _is_int_column(column):
+        return pa.int64()
+    return pa.string()
+
+
+def _write_view(conn: sa.Connection, view: str, path: Path, fmt: str) -> int:
+    columns, batches = iter_view(conn, view)
+    n = 0
+    if fmt == "csv":
+        with path.open("w", encoding="utf-8", newline="") as fh:
+            w = csv.writer(fh, lineterminator="\n")
+            w.writerow(columns)
+            for batch in batches:
+                w.writerows([_text(v) for v in row] for row in batch)
+                n += len(batch)
+    elif fmt == "jsonl":
+        with path.open("w", encoding="utf-8") as fh:
+            for batch in batches:
+                for row in batch:
+                    fh.write(json.dumps({c: _json_scalar(v) for c, v in zip(columns, row)},
+                                        ensure_ascii=False, default=_json_scalar) + "\n")
+                n += len(batch)
+    elif fmt == "parquet":
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        schema = pa.schema([(c, _arrow_type(c)) for c in columns])
+        with pq.ParquetWriter(path, schema, compression="zstd") as writer:
+            wrote = False
+            for batch in batches:
+                arrays = []
+                for i, c in enumerate(columns):
+                    col = [row[i] for row in batch]
+                    t = schema.field(c).type
+                    if pa.types.is_string(t):
+                        col = [None if v is None else (_text(v)) for v in col]
+                    elif pa.types.is_floating(t):
+                        col = [None if v is None else float(v) for v in col]
+                    arrays.append(pa.array(col, type=t))
+                writer.write_table(pa.Table.from_arrays(arrays, schema=schema))
+                n += len(batch)
+                wrote = True
+            if not wrote:
+                writer.write_table(schema.empty_table())
+    else:  # pragma: no cover - guarded by export()
+        raise ValueError(fmt)
+    return n
+
+
+def _sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def warc_available() -> bool:
+    return importlib.util.find_spec("storage.warc") is not None
+
+
+def export(archive: Archive, out_dir: str | Path, fmt: str = "csv", *, views: list[str] | None = None,
+           run_id: int | None = None) -> dict[str, Any]:
+    """Write the views (default: all public views) to ``out_dir``; returns the manifest."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown export format {fmt!r}; one of {', '.join(FORMATS)}")
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    files: list[dict[str, Any]] = []
+    if fmt == "warc":
+        if not warc_available():
+            raise RuntimeError("WARC export is not available (storage/warc.py is missing)")
+        from storage.warc import write_warc  # type: ignore[import-not-found]
+
+        path = Path(write_warc(archive, out, run_id=run_id))
+        files.append({"file": path.name, "view": None, "rows": None, "bytes": path.stat().st_size,
+                      "sha256": _sha256_file(path)})
+    else:
+        ext = {"csv": "csv", "jsonl": "jsonl", "parquet": "parquet"}[fmt]
+        with archive.engine.connect() as conn:
+            for view in views or PUBLIC_VIEWS:
+                path = out / f"{view}.{ext}"
+                tmp = path.with_name(path.name + ".part")
+                rows = _write_view(conn, view, tmp, fmt)
+                tmp.replace(path)
+                files.append({"file": path.name, "view": view, "rows": rows, "bytes": path.stat().st_size,
+                              "sha256": _sha256_file(path)})
+                logger.info("exported %s: %d rows", view, rows)
+    manifest = {
+        "format": fmt,
+        "schema_version": current_revision(archive.engine),
+        "created_at": dt.datetime.now(dt.timezone.utc).isoformat(),
+        "database": archive.dialect,
+        "run_id": run_id,
+        "files": files,
+    }
+    (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return manifest
