@@ -1,0 +1,398 @@
+"""Duplicate reports: the same report fetched as different bytes links to one canonical report.
+
+Three levels:
+
+1. exact: identical bytes have one sha256, hence one blob and one report row (nothing to do);
+2. normalized text: NFKC, then whitespace, punctuation and symbols dropped (full and half width
+   fold together under NFKC), lower-cased, sha256 -> ``report.text_hash``; equal hashes are the
+   same report whatever the format;
+3. near duplicate: MinHash over character 5-grams of the normalized text, LSH candidates from
+   Jaccard ~0.5, *confirmed* only when agency, report year and every figure agree. A portal's
+   HTML and another portal's PDF of one report land here (line breaks, page numbers, headers
+   differ); the same office's next-year report (~96% similar text) does not (other year,
+   other figures).
+
+Copies point at the earliest-captured report of their group (``report.canonical_report_id``;
+NULL on the canonical itself).
+
+Where the MinHash signatures live: they are recomputed from the stored extraction text
+(``extraction.text``) and cached per process, keyed by (sha256, extractor_version): text is
+already persisted once per blob, a signature is ~7 ms to rebuild, and confirmation needs the
+same year, so an incremental lookup only signs that year's reports. No extra table to migrate.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import threading
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Iterable
+
+import sqlalchemy as sa
+from datasketch import MinHash, MinHashLSH
+
+logger = logging.getLogger(__name__)
+
+SHINGLE = 5
+NUM_PERM = 128
+LSH_THRESHOLD = 0.5
+# Texts shorter than this (after normalization) are too thin to call two reports equal by text.
+MIN_TEXT_CHARS = 200
+
+_DROP_CATEGORIES = ("P", "S", "Z", "C")  # punctuation, symbols, separators, control/format
+
+
+def normalize_text(text: str | None) -> str:
+    """NFKC (full -> half width), then only letters and digits, lower-cased."""
+    if not text:
+        return ""
+    s = unicodedata.normalize("NFKC", text)
+    return "".join(ch for ch in s if unicodedata.category(ch)[0] not in _DROP_CATEGORIES).lower()
+
+
+def text_hash(text: str | None) -> str | None:
+    """sha256 of the normalized text; None when there is too little text to mean anything."""
+    norm = normalize_text(text)
+    if len(norm) < MIN_TEXT_CHARS:
+        return None
+    return hashlib.sha256(norm.encode("utf-8")).hexdigest()
+
+
+def shingles(norm: str, k: int = SHINGLE) -> set[bytes]:
+    if len(norm) <= k:
+        return {norm.encode("utf-8")} if norm else set()
+    return {norm[i:i + k].encode("utf-8") for i in range(len(norm) - k + 1)}
+
+
+def minhash(text: str | None, *, normalized: bool = False) -> MinHash:
+    """MinHash (128 permutations, fixed seed) over character 5-grams of the normalized text."""
+    m = MinHash(num_perm=NUM_PERM, seed=1)
+    sh = shingles((text or "") if normalized else normalize_text(text))
+    if sh:
+        m.update_batch(list(sh))
+    return m
+
+
+def agency_key(agency: str | None) -> str | None:
+    if not agency:
+        return None
+    return "".join(ch for ch in unicodedata.normalize("NFKC", agency) if not ch.isspace()) or None
+
+
+def _value_key(v: Any) -> str | None:
+    if v is None:
+        return None
+    if isinstance(v, float):
+        v = Decimal(repr(v))
+    if isinstance(v, Decimal):
+        v = v.normalize()
+        if v == v.to_integral_value():
+            return str(int(v))
+    return str(v)
+
+
+def figures_of(cells: Iterable[Any]) -> frozenset[tuple[str, str, str, str | None]]:
+    """The report's figures as a comparable set (cells are dicts or rows with the same fields)."""
+    out = set()
+    for c in cells:
+        get = c.get if isinstance(c, dict) else (lambda k, _c=c: getattr(_c, k))
+        out.add((str(get("section")), get("row_key"), get("column_key"), _value_key(get("value"))))
+    return frozenset(out)
+
+
+@dataclass
+class ReportKey:
+    """What deduplication knows about one report row."""
+
+    report_id: int
+    sha256: str
+    agency: str | None
+    region_code: str | None
+    report_year: int | None
+    text_hash: str | None
+    figures: frozenset
+    captured_at: dt.datetime | None
+    canonical_report_id: int | None = None
+    signature: MinHash | None = field(default=None, repr=False)
+
+    def order(self) -> tuple:
+        """Earliest captured first; the row id breaks ties (and orders uncaptured rows)."""
+        far = dt.datetime.max.replace(tzinfo=dt.timezone.utc)
+        ts = self.captured_at or far
+        if ts.tzinfo is None:
+            ts = ts.replace(tzinfo=dt.timezone.utc)
+        return (ts, self.report_id)
+
+
+def same_report(a: ReportKey, b: ReportKey) -> tuple[bool, str]:
+    """Confirm a candidate pair; returns (verdict, reason)."""
+    if a.sha256 == b.sha256:
+        return True, "exact"
+    if a.text_hash and a.text_hash == b.text_hash:
+        return True, "text_hash"
+    if a.report_year is None or a.report_year != b.report_year:
+        return False, "year differs"
+    ka, kb = agency_key(a.agency), agency_key(b.agency)
+    if ka != kb:
+        return False, "agency differs"
+    if ka is None and a.region_code != b.region_code:
+        return False, "no agency, region differs"
+    if a.figures != b.figures:
+        return False, "figures differ"
+    if a.signature is not None and b.signature is not None:
+        j = a.signature.jaccard(b.signature)
+        if j < LSH_THRESHOLD:
+            return False, f"text too different (J~{j:.2f})"
+    return True, "near"
+
+
+# ---------------------------------------------------------------- signatures from stored text
+
+_SIG_CACHE: dict[tuple[str, str | None], MinHash] = {}
+_SIG_LOCK = threading.Lock()
+_SIG_CACHE_MAX = 50_000
+
+
+def _engine(archive: Any) -> sa.Engine:
+    for attr in ("engine", "_engine"):
+        eng = getattr(archive, attr, None)
+        if isinstance(eng, sa.Engine):
+            return eng
+    raise TypeError("archive exposes no SQLAlchemy engine")
+
+
+def _tables(archive: Any) -> dict[str, sa.Table]:
+    from storage import models
+
+    return {t: models.Base.metadata.tables[t] for t in ("report", "report_cell", "extraction")}
+
+
+def load_texts(archive: Any, sha256s: Iterable[str]) -> dict[str, tuple[str | None, str]]:
+    """sha256 -> (extractor_version, text) of the newest extraction of each blob."""
+    ext = _tables(archive)["extraction"]
+    want = sorted(set(sha256s))
+    out: dict[str, tuple[str | None, str]] = {}
+    with _engine(archive).connect() as conn:
+        for i in range(0, len(want), 500):
+            rows = conn.execute(
+                sa.select(ext.c.sha256, ext.c.extractor_version, ext.c.text)
+                .where(ext.c.sha256.in_(want[i:i + 500]), ext.c.error.is_(None))
+                .order_by(ext.c.id)
+            )
+            for sha, ver, text in rows:
+                out[sha] = (ver, text or "")
+    return out
+
+
+def signatures(archive: Any, keys: list[ReportKey]) -> None:
+    """Fill key.signature for each key, from the cache or from stored extraction text."""
+    missing = [k for k in keys if k.signature is None]
+    if not missing:
+        return
+    texts = load_texts(archive, (k.sha256 for k in missing))
+    for k in missing:
+        ver, text = texts.get(k.sha256, (None, ""))
+        ck = (k.sha256, ver)
+        with _SIG_LOCK:
+            sig = _SIG_CACHE.get(ck)
+        if sig is None:
+            sig = minhash(text)
+            with _SIG_LOCK:
+                if len(_SIG_CACHE) >= _SIG_CACHE_MAX:
+                    _SIG_CACHE.clear()
+                _SIG_CACHE[ck] = sig
+        k.signature = sig
+
+
+# ---------------------------------------------------------------- report keys from the archive
+
+def load_keys(archive: Any, *, report_year: int | None = None, report_ids: Iterable[int] | None = None,
+              any_year: bool = False) -> dict[int, ReportKey]:
+    """Current report rows (with their figures), optionally limited to one year or some ids."""
+    t = _tables(archive)
+    rep, cell = t["report"], t["report_cell"]
+    q = sa.select(rep.c.id, rep.c.sha256, rep.c.agency, rep.c.region_code, rep.c.report_year,
+                  rep.c.text_hash, rep.c.captured_at, rep.c.canonical_report_id)
+    if "is_current" in rep.c:
+        q = q.where(rep.c.is_current.is_(True))
+    if report_ids is not None:
+        q = q.where(rep.c.id.in_(list(report_ids)))
+    elif not any_year:
+        q = q.where(rep.c.report_year == report_year) if report_year is not None else q.where(rep.c.report_year.is_(None))
+    keys: dict[int, ReportKey] = {}
+    figs: dict[int, set] = defaultdict(set)
+    with _engine(archive).connect() as conn:
+        for r in conn.execute(q):
+            captured = r.captured_at
+            if isinstance(captured, str):
+                captured = dt.datetime.fromisoformat(captured)
+            keys[r.id] = ReportKey(r.id, r.sha256, r.agency, r.region_code, r.report_year, r.text_hash,
+                                   frozenset(), captured, r.canonical_report_id)
+        ids = list(keys)
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            for c in conn.execute(sa.select(cell.c.report_id, cell.c.section, cell.c.row_key,
+                                            cell.c.column_key, cell.c.value).where(cell.c.report_id.in_(chunk))):
+                figs[c.report_id].add((str(c.section), c.row_key, c.column_key, _value_key(c.value)))
+    for rid, k in keys.items():
+        k.figures = frozenset(figs.get(rid, ()))
+    return keys
+
+
+# ---------------------------------------------------------------- grouping and linking
+
+class _UnionFind:
+    def __init__(self) -> None:
+        self.parent: dict[int, int] = {}
+
+    def find(self, x: int) -> int:
+        self.parent.setdefault(x, x)
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
+        return x
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+@dataclass
+class DedupStats:
+    reports: int = 0
+    groups: int = 0              # groups with more than one report
+    duplicates: int = 0          # reports pointing at another (canonical) report
+    links_changed: int = 0       # canonical links written in this pass
+    candidates: int = 0          # LSH candidate pairs examined
+    rejected: dict[str, int] = field(default_factory=dict)  # reasons candidates were not merged
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"reports": self.reports, "groups": self.groups, "duplicates": self.duplicates,
+                "links_changed": self.links_changed, "candidates": self.candidates,
+                "rejected": dict(self.rejected)}
+
+
+def _pairs(keys: dict[int, ReportKey], archive: Any, stats: DedupStats, focus: Iterable[int] | None = None):
+    """Confirmed duplicate pairs among `keys` (only pairs touching `focus`, when given)."""
+    by_hash: dict[str, list[int]] = defaultdict(list)
+    by_sha: dict[str, list[int]] = defaultdict(list)
+    for k in keys.values():
+        by_sha[k.sha256].append(k.report_id)
+        if k.text_hash:
+            by_hash[k.text_hash].append(k.report_id)
+    focus_set = set(focus) if focus is not None else None
+    seen: set[tuple[int, int]] = set()
+
+    def emit(a: int, b: int):
+        p = (min(a, b), max(a, b))
+        if a == b or p in seen or (focus_set is not None and a not in focus_set and b not in focus_set):
+            return None
+        seen.add(p)
+        return p
+
+    for group in list(by_sha.values()) + list(by_hash.values()):
+        for other in group[1:]:
+            p = emit(group[0], other)
+            if p:
+                yield p
+    # near duplicates: LSH within each report year (confirmation needs the same year anyway)
+    by_year: dict[int, list[ReportKey]] = defaultdict(list)
+    for k in keys.values():
+        if k.report_year is not None:
+            by_year[k.report_year].append(k)
+    for year, ks in by_year.items():
+        if len(ks) < 2 or (focus_set is not None and not any(k.report_id in focus_set for k in ks)):
+            continue
+        signatures(archive, ks)
+        lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
+        for k in ks:
+            if k.signature is not None and not k.signature.is_empty():
+                lsh.insert(k.report_id, k.signature)
+        for k in ks:
+            if focus_set is not None and k.report_id not in focus_set:
+                continue
+            if k.signature is None or k.signature.is_empty():
+                continue
+            for other in lsh.query(k.signature):
+                p = emit(k.report_id, other)
+                if not p:
+                    continue
+                stats.candidates += 1
+                ok, why = same_report(keys[p[0]], keys[p[1]])
+                if ok:
+                    yield p
+                else:
+                    stats.rejected[why.split(" (")[0]] = stats.rejected.get(why.split(" (")[0], 0) + 1
+                    logger.debug("not merged %s/%s: %s", p[0], p[1], why)
+
+
+def _apply(archive: Any, keys: dict[int, ReportKey], uf: _UnionFind, members: Iterable[int],
+           stats: DedupStats) -> None:
+    groups: dict[int, list[int]] = defaultdict(list)
+    for rid in members:
+        groups[uf.find(rid)].append(rid)
+    for ids in groups.values():
+        canonical = min(ids, key=lambda r: keys[r].order())
+        if len(ids) > 1:
+            stats.groups += 1
+            stats.duplicates += len(ids) - 1
+        for rid in ids:
+            target = None if rid == canonical else canonical
+            if keys[rid].canonical_report_id != target:
+                archive.set_canonical(rid, target)
+                keys[rid].canonical_report_id = target
+                stats.links_changed += 1
+
+
+def dedup_all(archive: Any) -> DedupStats:
+    """Regroup every current report of the archive (order-independent; idempotent)."""
+    keys = load_keys(archive, any_year=True)
+    stats = DedupStats(reports=len(keys))
+    uf = _UnionFind()
+    for a, b in _pairs(keys, archive, stats):
+        uf.union(a, b)
+    _apply(archive, keys, uf, keys.keys(), stats)
+    return stats
+
+
+def link_report(archive: Any, report_id: int) -> DedupStats:
+    """Link one (new) report into its duplicate group, looking only at its year and its hashes.
+
+    Used per item by the crawl pipeline; `dedup_all` does the whole archive at once.
+    """
+    own = load_keys(archive, report_ids=[report_id])
+    stats = DedupStats()
+    if report_id not in own:
+        return stats
+    me = own[report_id]
+    keys = load_keys(archive, report_year=me.report_year)
+    keys[report_id] = me
+    if me.text_hash:  # equal text is the same report even if a year was misread
+        t = _tables(archive)["report"]
+        with _engine(archive).connect() as conn:
+            q = sa.select(t.c.id).where(t.c.text_hash == me.text_hash)
+            if "is_current" in t.c:
+                q = q.where(t.c.is_current.is_(True))
+            extra = [r for (r,) in conn.execute(q) if r not in keys]
+        keys.update(load_keys(archive, report_ids=extra))
+    stats.reports = len(keys)
+    # existing links stay, except those into or out of this report: it is judged afresh
+    uf = _UnionFind()
+    pointing_at_me = {r for r, k in keys.items() if k.canonical_report_id == report_id and r != report_id}
+    for k in keys.values():
+        c = k.canonical_report_id
+        if k.report_id != report_id and c is not None and c in keys and c != report_id:
+            uf.union(k.report_id, c)
+    focus = {report_id} | pointing_at_me
+    for a, b in _pairs(keys, archive, stats, focus=focus):
+        uf.union(a, b)
+    touched = focus | ({me.canonical_report_id} & set(keys))
+    roots = {uf.find(r) for r in touched}
+    members = [r for r in keys if uf.find(r) in roots]
+    _apply(archive, keys, uf, members, stats)
+    return stats
