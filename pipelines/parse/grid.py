@@ -1,0 +1,84 @@
+"""Tokens per section from cell grids (HTML/DOCX/XLS/PDF tables, merged cells repeated).
+
+Each row becomes label tokens (its text cells, a merged cell repeated across columns kept
+once) followed by value tokens; an empty cell after the row's first value — or from the
+column where the values of this part of the table start — is an empty (NULL) value, so
+positions are kept. Grids carry no section headings: a row's words tell which section it
+belongs to (申请人情况 → 三, 行政复议…行政诉讼 → 四, 第二十条/规章 → 二).
+"""
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from typing import Any, Iterable
+
+from pipelines.parse.layout import section_of_row
+from pipelines.parse.normalize import is_value, label_key, normalize_text
+from pipelines.parse.text import Token, tokenize_field
+
+logger = logging.getLogger(__name__)
+
+
+def _rows_of(table: Any) -> list[list[str]]:
+    rows = getattr(table, "rows", table)
+    if isinstance(table, dict):
+        rows = table.get("rows", [])
+    return [[normalize_text(str(c)) .strip() if c is not None else "" for c in (r or [])] for r in (rows or [])]
+
+
+def _first_value(row: list[str]) -> int | None:
+    for i, c in enumerate(row):
+        if c and all(is_value(f) for f in c.split()):
+            return i
+    return None
+
+
+def grid_tokens(tables: Iterable[Any]) -> dict[int, list[Token]]:
+    out: dict[int, list[Token]] = {}
+    for table in tables or []:
+        rows = _rows_of(table)
+        if not rows:
+            continue
+        # section per row (carry the last one; the table's first trigger for leading rows)
+        sections: list[int | None] = []
+        current = None
+        for r in rows:
+            first = _first_value(r)
+            label = " ".join(c for c in (r if first is None else r[:first]) if c)
+            s = section_of_row(label_key(label))
+            if s is not None:
+                current = s
+            sections.append(current)
+        lead = next((s for s in sections if s is not None), None)
+        sections = [s if s is not None else lead for s in sections]
+        if lead is None:
+            continue
+        # where values start, per section part of the table
+        starts: dict[int, int] = {}
+        for sec in set(sections):
+            c = Counter(_first_value(r) for r, s in zip(rows, sections) if s == sec)
+            c.pop(None, None)
+            if c:
+                starts[sec] = c.most_common(1)[0][0]
+        for r, sec in zip(rows, sections):
+            toks = out.setdefault(sec, [])
+            first = _first_value(r)
+            start = starts.get(sec)
+            if first is not None and start is not None and start < first and all(not c for c in r[start:first]):
+                first = start
+            prev_text = None
+            for i, cell in enumerate(r):
+                if first is not None and i >= first:
+                    if not cell:
+                        toks.append(Token("value", ""))
+                        continue
+                    fields = cell.split()
+                    if all(is_value(f) for f in fields):
+                        toks.extend(Token("value", f) for f in fields)
+                        continue
+                if not cell or cell == prev_text:
+                    continue
+                prev_text = cell
+                for f in cell.split():
+                    tokenize_field(f, toks)
+    return out

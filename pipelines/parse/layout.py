@@ -1,0 +1,72 @@
+"""Section boundaries in text and layout (template) detection from labels, never the year."""
+from __future__ import annotations
+
+import logging
+import re
+
+from pipelines.parse.labels import S2_2019_MARKERS, S2_2021_MARKERS
+from pipelines.parse.normalize import label_key
+
+logger = logging.getLogger(__name__)
+
+
+def _heading(key: str) -> int | None:
+    """Which section a line's key opens, if it is a section heading."""
+    if not key or len(key) > 44:
+        return None
+    if len(key) <= 10 and key.lstrip("一1").startswith("总体情况"):
+        return 1
+    if "主动公开政府信息" in key and key.endswith("情况") and len(key) <= 16:
+        return 2
+    if "收到和处理政府信息公开申请" in key and len(key) <= 22:
+        return 3
+    if "行政复议" in key and "行政诉讼" in key and key.endswith("情况") and key[0] in "四4因政":
+        return 4
+    if "存在的主要问题" in key and len(key) <= 20 and key[0] in "五5存":
+        return 5
+    if "其他需要报告的事项" in key and len(key) <= 14:
+        return 6
+    return None
+
+
+def split_sections(lines: list[str]) -> dict[int, list[str]]:
+    """Lines of sections 1..6 (0 = before the first heading). Headings must come in order;
+    a heading that is missing leaves its lines with the section before."""
+    out: dict[int, list[str]] = {0: []}
+    current = 0
+    for line in lines:
+        h = _heading(label_key(line))
+        if h is not None and h > current and h not in out:
+            current = h
+            out[current] = []
+            continue
+        out[current].append(line)
+    return out
+
+
+def detect_s2_template(keys: str) -> str | None:
+    """'2019' or '2021' from the words of section 二's headers; None when neither shows."""
+    n19 = sum(1 for m in S2_2019_MARKERS if m in keys)
+    n21 = sum(1 for m in S2_2021_MARKERS if m in keys)
+    if n19 > n21:
+        return "2019"
+    if n21 > n19:
+        return "2021"
+    return None
+
+
+_S3_TRIGGERS = ("申请人情况", "本年新收", "上年结转", "予以公开", "本年度办理结果")
+_S4_TRIGGERS = ("行政复议",)
+_S2_TRIGGERS = ("第二十条", "本年制发件数", "本年新制作数量", "规章", "行政许可", "行政事业性收费", "信息内容")
+
+
+def section_of_row(key: str) -> int | None:
+    """For grid rows: the section a row's words point to, if they do."""
+    if any(t in key for t in _S4_TRIGGERS) and ("行政诉讼" in key or "结果维持" in key or "复议后起诉" in key
+                                                or "未经复议" in key or re.fullmatch(r"行政复议\d*", key)):
+        return 4
+    if any(t in key for t in _S3_TRIGGERS):
+        return 3
+    if any(t in key for t in _S2_TRIGGERS):
+        return 2
+    return None
