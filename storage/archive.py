@@ -27,7 +27,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from storage.blobs import BlobStore, check_key, sha256_hex
-from storage.db import make_engine, upgrade
+from storage.db import make_engine, upgrade, write_transaction
 from storage.models import (
     Blob,
     Capture,
@@ -196,7 +196,17 @@ class Archive:
         if conn is not None:
             yield conn
             return
-        with self.engine.begin() as conn:
+        with write_transaction(self.engine) as conn:
+            yield conn
+
+    @contextmanager
+    def _ro(self) -> Iterator[sa.Connection]:
+        """A connection for reads (the batch's one inside :meth:`batch`)."""
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            yield conn
+            return
+        with self.engine.connect() as conn:
             yield conn
 
     @contextmanager
@@ -208,7 +218,7 @@ class Archive:
         if getattr(self._local, "conn", None) is not None:
             yield self
             return
-        with self.engine.begin() as conn:
+        with write_transaction(self.engine) as conn:
             self._local.conn = conn
             try:
                 yield self
@@ -246,7 +256,7 @@ class Archive:
                 raise KeyError(f"no crawl run {run_id}")
 
     def get_run(self, run_id: int) -> dict[str, Any] | None:
-        with self._tx() as conn:
+        with self._ro() as conn:
             row = conn.execute(sa.select(T_RUN).where(T_RUN.c.id == run_id)).mappings().first()
             return dict(row) if row else None
 
@@ -283,18 +293,11 @@ class Archive:
             sha = None
 
         with self._tx() as conn:
-            doc = conn.execute(
-                sa.select(T_DOC.c.id, T_DOC.c.current_version_id, T_VER.c.sha256, T_DOC.c.portal,
-                          T_DOC.c.etag, T_DOC.c.last_modified)
-                .select_from(T_DOC.outerjoin(T_VER, T_VER.c.id == T_DOC.c.current_version_id))
-                .where(T_DOC.c.url == url)
-            ).first()
+            doc = self._lock_document(conn, url)
             if doc is None:
                 self._insert_ignore(conn, T_DOC, {"url": url, "portal": portal, "first_seen_at": fetched_at}, ["url"])
-                doc = conn.execute(
-                    sa.select(T_DOC.c.id, T_DOC.c.current_version_id, sa.null(), T_DOC.c.portal,
-                              T_DOC.c.etag, T_DOC.c.last_modified).where(T_DOC.c.url == url)
-                ).one()
+                doc = self._lock_document(conn, url)
+                assert doc is not None
             doc_id, cur_version, cur_sha, doc_portal, doc_etag, doc_lm = doc
 
             new_blob = False
@@ -318,11 +321,14 @@ class Archive:
                         sa.select(T_VER.c.id).where(T_VER.c.document_id == doc_id, T_VER.c.sha256 == sha)
                     ).scalar()
                     if version_id is None:  # (else: the URL went back to an earlier body)
-                        version_id = conn.execute(T_VER.insert().returning(T_VER.c.id), {
+                        version_id = self._insert_ignore(conn, T_VER, {
                             "document_id": doc_id, "sha256": sha, "first_captured_at": fetched_at,
                             "last_captured_at": fetched_at, "capture_count": 0,
-                        }).scalar_one()
-                        new_version_row = True
+                        }, ["document_id", "sha256"], returning=T_VER.c.id).scalar()
+                        new_version_row = version_id is not None
+                        if version_id is None:  # a concurrent writer recorded it first
+                            version_id = conn.execute(sa.select(T_VER.c.id).where(
+                                T_VER.c.document_id == doc_id, T_VER.c.sha256 == sha)).scalar_one()
                     if not new_blob:
                         also_at = tuple(conn.execute(
                             sa.select(T_DOC.c.url).select_from(T_VER.join(T_DOC, T_DOC.c.id == T_VER.c.document_id))
@@ -367,6 +373,31 @@ class Archive:
         return CaptureResult(kind=kind, capture_id=capture_id, document_id=doc_id, version_id=version_id,
                              sha256=sha, new_blob=new_blob, status=status, error=reason, also_at=also_at)
 
+    def _lock_document(self, conn: sa.Connection, url: str) -> sa.Row | None:
+        """(id, current_version_id, current sha256, portal, etag, last_modified) of a URL, locked.
+
+        Concurrent captures of one URL are serialised: on SQLite by BEGIN IMMEDIATE, on
+        PostgreSQL by the row lock; the current version is read after the lock so each capture
+        compares against what the previous one stored.
+        """
+        if conn.dialect.name == "sqlite":
+            return conn.execute(
+                sa.select(T_DOC.c.id, T_DOC.c.current_version_id, T_VER.c.sha256, T_DOC.c.portal,
+                          T_DOC.c.etag, T_DOC.c.last_modified)
+                .select_from(T_DOC.outerjoin(T_VER, T_VER.c.id == T_DOC.c.current_version_id))
+                .where(T_DOC.c.url == url)
+            ).first()
+        row = conn.execute(
+            sa.select(T_DOC.c.id, T_DOC.c.current_version_id, T_DOC.c.portal, T_DOC.c.etag, T_DOC.c.last_modified)
+            .where(T_DOC.c.url == url).with_for_update()
+        ).first()
+        if row is None:
+            return None
+        sha = None
+        if row.current_version_id is not None:
+            sha = conn.execute(sa.select(T_VER.c.sha256).where(T_VER.c.id == row.current_version_id)).scalar()
+        return (row.id, row.current_version_id, sha, row.portal, row.etag, row.last_modified)
+
     def _store_blob(self, conn: sa.Connection, sha: str, body: bytes, content_type: str | None) -> bool:
         """Write the blob file (first) and its row; True when the archive did not have it."""
         if conn.execute(sa.select(T_BLOB.c.sha256).where(T_BLOB.c.sha256 == sha)).first() is not None:
@@ -394,7 +425,7 @@ class Archive:
     # -- documents -----------------------------------------------------------------------
     def validators(self, url: str) -> dict[str, str | None] | None:
         """ETag / Last-Modified of the URL's last successful fetch, for a conditional GET."""
-        with self._tx() as conn:
+        with self._ro() as conn:
             row = conn.execute(sa.select(T_DOC.c.etag, T_DOC.c.last_modified).where(
                 T_DOC.c.url == url, T_DOC.c.current_version_id.is_not(None))).first()
         if row is None or (row.etag is None and row.last_modified is None):
@@ -443,20 +474,20 @@ class Archive:
     def urls_for_sha256(self, sha256: str) -> list[str]:
         """Every URL that has served this exact body, oldest version first."""
         sha = check_key(sha256)
-        with self._tx() as conn:
+        with self._ro() as conn:
             return list(conn.execute(
                 sa.select(T_DOC.c.url).select_from(T_VER.join(T_DOC, T_DOC.c.id == T_VER.c.document_id))
                 .where(T_VER.c.sha256 == sha).order_by(T_VER.c.id)).scalars())
 
     def document(self, url: str) -> dict[str, Any] | None:
         """The ``documents`` view row of a URL."""
-        with self._tx() as conn:
+        with self._ro() as conn:
             row = conn.execute(sa.text("SELECT * FROM documents WHERE url = :u"), {"u": url}).mappings().first()
             return dict(row) if row else None
 
     def versions(self, url: str) -> list[dict[str, Any]]:
         """The ``document_versions`` rows of a URL, oldest first."""
-        with self._tx() as conn:
+        with self._ro() as conn:
             return [dict(r) for r in conn.execute(sa.text(
                 "SELECT * FROM document_versions WHERE url = :u ORDER BY version_id"), {"u": url}).mappings()]
 
@@ -467,7 +498,7 @@ class Archive:
             q = q.where(T_CAP.c.url == url)
         if run_id is not None:
             q = q.where(T_CAP.c.run_id == run_id)
-        with self._tx() as conn:
+        with self._ro() as conn:
             return [dict(r) for r in conn.execute(q).mappings()]
 
     def iter_versions(self, *, only_reports: bool = False, portal: str | None = None,
@@ -501,7 +532,7 @@ class Archive:
 
     def has_blob(self, sha256: str) -> bool:
         sha = check_key(sha256)
-        with self._tx() as conn:
+        with self._ro() as conn:
             return conn.execute(sa.select(T_BLOB.c.sha256).where(T_BLOB.c.sha256 == sha)).first() is not None
 
     def put_blob(self, data: bytes, content_type: str | None = None) -> str:
@@ -553,7 +584,7 @@ class Archive:
         q = sa.select(T_EXT).where(T_EXT.c.sha256 == check_key(sha256)).order_by(T_EXT.c.id.desc()).limit(1)
         if extractor_version is not None:
             q = q.where(T_EXT.c.extractor_version == extractor_version)
-        with self._tx() as conn:
+        with self._ro() as conn:
             row = conn.execute(q).mappings().first()
         if row is None:
             return None
@@ -653,12 +684,12 @@ class Archive:
         q = sa.select(T_REP.c.id).where(T_REP.c.sha256 == check_key(sha256)).order_by(T_REP.c.id)
         if current_only:
             q = q.where(T_REP.c.is_current.is_(True))
-        with self._tx() as conn:
+        with self._ro() as conn:
             return list(conn.execute(q).scalars())
 
     def get_report(self, report_id: int) -> dict[str, Any] | None:
         """A report row with its ``cells`` and ``checks`` (the shape save_report takes, plus ids)."""
-        with self._tx() as conn:
+        with self._ro() as conn:
             row = conn.execute(sa.select(T_REP).where(T_REP.c.id == report_id)).mappings().first()
             if row is None:
                 return None
@@ -679,7 +710,7 @@ class Archive:
     # -- queries -------------------------------------------------------------------------
     def query(self, sql: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
         """Run a SELECT over the archive (read/write connection; use storage.sql for users' SQL)."""
-        with self._tx() as conn:
+        with self._ro() as conn:
             return [dict(r) for r in conn.execute(sa.text(sql), dict(params or {})).mappings()]
 
     def schema_version(self) -> str | None:

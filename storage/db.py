@@ -7,6 +7,8 @@ they work from an installed wheel as well as from a checkout.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -25,12 +27,30 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001 - DB-API connection
+    # Let SQLAlchemy emit BEGIN itself (see _sqlite_begin) instead of pysqlite's implicit one.
+    dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.close()
+
+
+def _sqlite_begin(conn: sa.Connection) -> None:
+    """BEGIN IMMEDIATE for write transactions: a deferred transaction that reads and then writes
+    fails with "database is locked" when another writer committed meanwhile (WAL snapshot)."""
+    mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+    conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+@contextmanager
+def write_transaction(engine: sa.Engine) -> Iterator[sa.Connection]:
+    """A transaction that will write (BEGIN IMMEDIATE on SQLite; a plain BEGIN elsewhere)."""
+    with engine.connect() as conn:
+        conn.execution_options(sqlite_begin="IMMEDIATE")
+        with conn.begin():
+            yield conn
 
 
 def sqlite_path(url: str | sa.URL) -> Path | None:
@@ -50,6 +70,7 @@ def make_engine(url: str | sa.URL, **kwargs) -> sa.Engine:
             path.parent.mkdir(parents=True, exist_ok=True)
         engine = sa.create_engine(u, **kwargs)
         sa.event.listen(engine, "connect", _sqlite_pragmas)
+        sa.event.listen(engine, "begin", _sqlite_begin)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return sa.create_engine(u, **kwargs)
@@ -82,7 +103,7 @@ def upgrade(engine: sa.Engine, revision: str = "head") -> str:
     if revision == "head" and current_revision(engine) == head:
         return head
     cfg = alembic_config()
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         if conn.dialect.name == "postgresql":
             conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_MIGRATION_LOCK})
         cfg.attributes["connection"] = conn
