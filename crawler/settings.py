@@ -1,5 +1,104 @@
-"""Scrapy settings for `scrapy crawl portal`; nianbao's own runs override them from config.yaml."""
+"""Scrapy settings for nianbao, built from config.yaml's ``crawl:`` section.
+
+``scrapy crawl portal -a portal=NAME`` uses this module (scrapy.cfg points here): at import it
+reads config.yaml (or NIANBAO_CONFIG) and applies the same politeness settings as
+``nianbao crawl``, which calls :func:`from_config` directly.
+"""
+from __future__ import annotations
+
+import importlib.util
+import logging
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
 BOT_NAME = "nianbao"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
-ROBOTSTXT_OBEY = True
+
+#: optional components built by other parts of the project; enabled when their module exists
+CONDITIONAL_MIDDLEWARE = ("crawler.middlewares.conditional", "ConditionalGetMiddleware", 560)
+PROCESS_PIPELINE = ("pipelines.process", "ProcessPipeline", 500)
+
+
+def _module_exists(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def downloader_middlewares(conditional_get: bool = True) -> dict[str, int]:
+    mws = {
+        "crawler.middlewares.backoff.RetryBackoffMiddleware": 540,
+        "crawler.middlewares.antibot.AntiBotWallMiddleware": 545,
+    }
+    mod, cls, prio = CONDITIONAL_MIDDLEWARE
+    if conditional_get and _module_exists(mod):
+        mws[f"{mod}.{cls}"] = prio
+    return mws
+
+
+def item_pipelines(process: bool = True) -> dict[str, int]:
+    """Archive first (capture + blob), then processing (extract + parse) when it exists."""
+    pipes = {"pipelines.archive.ArchivePipeline": 300}
+    mod, cls, prio = PROCESS_PIPELINE
+    if process and _module_exists(mod):
+        pipes[f"{mod}.{cls}"] = prio
+    return pipes
+
+
+def from_config(cfg: Any, *, process: bool = True) -> dict[str, Any]:
+    """Scrapy settings for a crawl described by a ``crawler.config.Config``."""
+    c = cfg.crawl
+    return {
+        "BOT_NAME": BOT_NAME,
+        "SPIDER_MODULES": SPIDER_MODULES,
+        "NEWSPIDER_MODULE": NEWSPIDER_MODULE,
+        "USER_AGENT": c.user_agent,
+        "ROBOTSTXT_OBEY": c.obey_robots,
+        "CONCURRENT_REQUESTS": c.concurrent_requests,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": c.concurrent_per_domain,
+        "DOWNLOAD_DELAY": c.download_delay,
+        "RANDOMIZE_DOWNLOAD_DELAY": True,
+        "AUTOTHROTTLE_ENABLED": c.autothrottle,
+        "AUTOTHROTTLE_TARGET_CONCURRENCY": c.autothrottle_target_concurrency,
+        "AUTOTHROTTLE_START_DELAY": max(c.download_delay, 0.5),
+        "AUTOTHROTTLE_MAX_DELAY": 30.0,
+        "DOWNLOAD_TIMEOUT": c.download_timeout,
+        "DOWNLOAD_MAXSIZE": c.max_download_size,
+        "DOWNLOAD_WARNSIZE": max(c.max_download_size // 2, 1),
+        "RETRY_ENABLED": c.retries > 0,
+        "RETRY_TIMES": c.retries,
+        # 412 is an anti-bot wall, not a transient error: never retried (see middlewares/antibot)
+        "RETRY_HTTP_CODES": [500, 502, 503, 504, 522, 524, 408, 429],
+        "NIANBAO_RETRY_BACKOFF_BASE": 1.0,
+        "NIANBAO_RETRY_BACKOFF_MAX": 60.0,
+        "DEPTH_LIMIT": c.depth_limit,
+        "NIANBAO_MAX_PAGES_PER_PORTAL": c.max_pages_per_portal,
+        "NIANBAO_CONDITIONAL_GET": c.conditional_get,
+        "NIANBAO_PROGRESS": c.progress,
+        "COOKIES_ENABLED": True,
+        "TELNETCONSOLE_ENABLED": False,
+        "LOG_LEVEL": "INFO",
+        "REDIRECT_MAX_TIMES": 10,
+        "METAREFRESH_ENABLED": True,
+        "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",
+        "DOWNLOADER_MIDDLEWARES": downloader_middlewares(c.conditional_get),
+        "ITEM_PIPELINES": item_pipelines(process),
+        "EXTENSIONS": {"crawler.middlewares.progress.ProgressExtension": 500},
+    }
+
+
+def _load_module_settings() -> dict[str, Any]:
+    try:
+        from crawler.config import load_config
+
+        return from_config(load_config())
+    except Exception as exc:  # a broken config must not break `scrapy list`/`--help`
+        logger.warning("config.yaml not applied to Scrapy settings: %s", exc)
+        return {"ROBOTSTXT_OBEY": True, "ITEM_PIPELINES": item_pipelines(),
+                "DOWNLOADER_MIDDLEWARES": downloader_middlewares()}
+
+
+globals().update(_load_module_settings())

@@ -1,0 +1,98 @@
+"""A live progress display (rich) of every running portal crawl, on stderr.
+
+Shown only when stderr is a terminal and the setting NIANBAO_PROGRESS is true; one display per
+process, shared by all portal crawlers of a run.
+"""
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from typing import ClassVar
+
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+
+logger = logging.getLogger(__name__)
+
+
+def _row(crawler: Crawler) -> tuple[str, ...]:
+    st = crawler.stats
+    spider = crawler.spider
+    name = getattr(spider, "portal_name", "?") if spider else "?"
+    engine = crawler.engine
+    pending = 0
+    try:
+        pending = len(engine._slot.scheduler) if engine and engine._slot else 0  # noqa: SLF001
+    except Exception:
+        pending = 0
+    return (
+        name,
+        str(st.get_value("nianbao/captures", 0)),
+        str(st.get_value("nianbao/reports", 0)),
+        str(st.get_value("nianbao/new_version", 0)),
+        str(st.get_value("nianbao/errors", 0)),
+        str(pending),
+        st.get_value("finish_reason") or ("done" if id(crawler) in ProgressExtension.done else "running"),
+    )
+
+
+class ProgressExtension:
+    crawlers: ClassVar[list[Crawler]] = []
+    done: ClassVar[set[int]] = set()
+    _live = None
+    _task = None
+    _started = 0.0
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> "ProgressExtension":
+        if not crawler.settings.getbool("NIANBAO_PROGRESS", True) or not sys.stderr.isatty():
+            raise NotConfigured
+        ext = cls(crawler)
+        crawler.signals.connect(ext.opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.closed, signal=signals.spider_closed)
+        return ext
+
+    def opened(self, spider) -> None:
+        cls = type(self)
+        cls.crawlers.append(self.crawler)
+        if cls._live is None:
+            from rich.console import Console
+            from rich.live import Live
+            from twisted.internet import task
+
+            cls._started = time.monotonic()
+            cls._live = Live(self._render(), console=Console(stderr=True), refresh_per_second=4, transient=False)
+            cls._live.start()
+            cls._task = task.LoopingCall(self._refresh)
+            cls._task.start(0.5, now=False)
+
+    @classmethod
+    def _render(cls):
+        from rich.table import Table
+
+        t = Table(title=f"nianbao crawl — {time.monotonic() - cls._started:,.0f}s", expand=False)
+        for col in ("portal", "fetched", "reports", "new", "errors", "queued", "state"):
+            t.add_column(col, justify="right" if col not in ("portal", "state") else "left")
+        for c in cls.crawlers:
+            t.add_row(*_row(c))
+        return t
+
+    @classmethod
+    def _refresh(cls) -> None:
+        if cls._live is not None:
+            cls._live.update(cls._render())
+
+    def closed(self, spider, reason) -> None:
+        cls = type(self)
+        cls.done.add(id(self.crawler))
+        self._refresh()
+        if len(cls.done) >= len(cls.crawlers) and cls._live is not None:
+            if cls._task is not None and cls._task.running:
+                cls._task.stop()
+            cls._live.stop()
+            cls._live = None

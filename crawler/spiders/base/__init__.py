@@ -1,0 +1,9 @@
+"""Listing idioms of Chinese government CMSs, one module each.
+
+Each module exposes a mixin whose ``discover_*`` method reads a response and returns
+:class:`Link` objects for the listing pages and documents that idiom hides from plain
+link extraction (JavaScript pagination, XML data proxies, JSON list APIs).
+"""
+from .link import Link
+
+__all__ = ["Link"]

@@ -1,0 +1,327 @@
+"""The generic, config-driven portal spider: ``scrapy crawl portal -a portal=NAME``.
+
+It starts at a portal's start URLs, follows in-domain links best-first (the disclosure column
+and report-like anchors first, navigation noise only near the home page), understands the
+listing idioms of the common CMSs (TRS pagination, Hanweb data proxy, JSON list APIs), fetches
+attachments, and yields one :class:`~crawler.items.DocumentItem` per fetch — including every
+failure, with its reason — for the archive pipeline.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import re
+from typing import Any, Iterable
+from urllib.parse import urldefrag, urlsplit
+
+import scrapy
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.defer import CancelledError
+from twisted.internet.error import ConnectError, DNSLookupError, TimeoutError as TxTimeoutError
+from twisted.python.failure import Failure
+
+from crawler import discovery
+from crawler.discovery import ReportGuess, TrapGuard, clean_title, recognize, score_link
+from crawler.items import DocumentItem
+from crawler.spiders.base import Link
+from crawler.spiders.base.generic import GenericMixin
+from crawler.spiders.base.hanweb import HanwebMixin
+from crawler.spiders.base.jsonapi import JsonApiMixin
+from crawler.spiders.base.trs import TrsMixin
+
+logger = logging.getLogger(__name__)
+
+#: links with a negative score (navigation noise) are followed only from pages this shallow
+NOISE_MAX_DEPTH = 1
+_HTML_TYPES = (b"text/html", b"application/xhtml", b"text/xml", b"application/xml")
+
+
+def _headers(response: Response) -> dict[str, str]:
+    return {k.decode("latin-1"): b", ".join(v).decode("latin-1") for k, v in response.headers.items()}
+
+
+def failure_reason(failure: Failure) -> tuple[str, int | None, Response | None]:
+    """(reason, status, response) for a failed request."""
+    exc = failure.value
+    response = getattr(exc, "response", None)
+    if failure.check(HttpError):
+        status = response.status
+        if status == 404 or status == 410:
+            return "not_found", status, response
+        if status == 412 or (response.request and response.request.meta.get("nianbao_reason") == "antibot_wall"):
+            return "antibot_wall", status, response
+        return f"http_{status}", status, response
+    from crawler.middlewares.antibot import AntiBotWall
+
+    if failure.check(AntiBotWall):
+        return "antibot_wall", None, None
+    if failure.check(IgnoreRequest):
+        msg = str(exc)
+        if "robots.txt" in msg:
+            return "robots", None, None
+        return "ignored", None, None
+    name = type(exc).__name__
+    if name == "DownloadCancelledError" or failure.check(CancelledError) or "max size" in str(exc):
+        return "oversize", None, None
+    if "Timeout" in name or failure.check(TxTimeoutError):
+        return "timeout", None, None
+    if failure.check(DNSLookupError) or name == "CannotResolveHostError":
+        return "dns", None, None
+    if failure.check(ConnectError) or "Connection" in name:
+        return "connection", None, None
+    if "DataLoss" in name:
+        return "data_loss", None, None
+    return f"error:{name}", None, None
+
+
+_GENERIC_ANCHOR = re.compile(
+    r"附件[0-9一二三四五六七八九十]*|点击|下载|查看|全文|原文|文件|正文|扫描件|PDF|WORD|WPS|EXCEL|版|格式|"
+    r"\.(pdf|docx?|wps|xlsx?|et|jpe?g|png|ofd)|[\s:：()（）\[\]【】、,，.。_-]", re.I)
+
+
+def generic_anchor(anchor: str | None) -> bool:
+    """'附件1' / '点击下载' / 'PDF版' / a bare file name: says nothing about what the file is."""
+    if not anchor:
+        return True
+    rest = _GENERIC_ANCHOR.sub("", anchor)
+    return not re.search(r"[\u4e00-\u9fff]", rest)
+
+
+class PortalSpider(GenericMixin, TrsMixin, HanwebMixin, JsonApiMixin, scrapy.Spider):
+    name = "portal"
+
+    def __init__(self, portal: Any = None, config: str | None = None, profile: str | None = None,
+                 max_pages: int | str | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        pc = self._portal_config(portal, config, profile)
+        self.portal = pc
+        self.portal_name: str = pc["name"]
+        self.start_urls = list(pc["start_urls"])
+        self.allowed_domains = [d.lower() for d in pc["allowed_domains"]]
+        self.cms: str = pc.get("cms") or "auto"
+        self.list_api: str | None = pc.get("list_api")
+        self.deny: list[str] = list(pc.get("deny") or [])
+        self.agency: str | None = pc.get("agency")
+        self.region_code: str | None = pc.get("region_code")
+        self.max_pages = int(max_pages) if max_pages else None
+        self.trap_guard = TrapGuard()
+        self.requested = 0
+        self.capped = False
+
+    # --- configuration -------------------------------------------------------------------
+
+    @staticmethod
+    def _portal_config(portal: Any, config: str | None, profile: str | None) -> dict:
+        """A portal dict from a dict, a JSON string, or a portal name looked up in config.yaml."""
+        from crawler.config import PortalConfig, load_config
+
+        if isinstance(portal, PortalConfig):
+            return portal.model_dump()
+        if isinstance(portal, dict):
+            return PortalConfig.model_validate(portal).model_dump()
+        if isinstance(portal, str) and portal.lstrip().startswith("{"):
+            return PortalConfig.model_validate(json.loads(portal)).model_dump()
+        cfg = load_config(config)
+        portals = cfg.active_portals(profile)
+        if portal is None:
+            if len(portals) != 1:
+                raise ValueError("pass -a portal=NAME (config has %d portals)" % len(portals))
+            return portals[0].model_dump()
+        return cfg.portal(portal, profile).model_dump()
+
+    @classmethod
+    def from_crawler(cls, crawler, *args: Any, **kwargs: Any) -> "PortalSpider":
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        if spider.max_pages is None:
+            spider.max_pages = crawler.settings.getint("NIANBAO_MAX_PAGES_PER_PORTAL", 20000)
+        return spider
+
+    # --- requests ------------------------------------------------------------------------
+
+    async def start(self):
+        for url in self.start_urls:
+            yield self._request(Link(url, "", kind="page", priority_bonus=100), depth=0, referer=None,
+                                parent=None, force=True)
+        if self.list_api:
+            link = self.api_link(self.list_api, 1)
+            yield self._request(link, depth=0, referer=None, parent=None, force=True)
+
+    def _allowed(self, url: str) -> bool:
+        host = (urlsplit(url).hostname or "").lower()
+        return any(host == d or host.endswith("." + d) for d in self.allowed_domains)
+
+    def _request(self, link: Link, *, depth: int, referer: str | None, parent: ReportGuess | None,
+                 force: bool = False) -> scrapy.Request | None:
+        url = urldefrag(link.url)[0]
+        if not url.startswith(("http://", "https://")) or not self._allowed(url):
+            return None
+        if any(d in url for d in self.deny) or discovery.is_skipped_url(url):
+            return None
+        if not force and not self.trap_guard.allow(url):
+            self.crawler.stats.inc_value("nianbao/trap_blocked")
+            return None
+        if self.requested >= (self.max_pages or 10**9):
+            if not self.capped:
+                logger.warning("%s: page cap %s reached; further links not followed", self.portal_name, self.max_pages)
+                self.capped = True
+            return None
+        self.requested += 1
+        score = score_link(url, link.anchor)
+        meta = {
+            "nb_kind": link.kind,
+            "nb_anchor": link.anchor,
+            "nb_referer": referer,
+            "nb_parent": [parent.year, parent.agency] if parent and parent.is_report else None,
+            "nb_depth": depth,
+            **link.meta,
+        }
+        headers = {"Referer": referer} if referer else None
+        kw = dict(callback=getattr(self, link.callback), errback=self.on_error, meta=meta,
+                  priority=score + link.priority_bonus, headers=headers, dont_filter=False)
+        if link.method == "POST":
+            return scrapy.FormRequest(url, formdata=link.formdata or {}, **kw)
+        return scrapy.Request(url, **kw)
+
+    def _follow(self, links: Iterable[Link], response: Response, depth: int,
+                parent: ReportGuess | None) -> Iterable[scrapy.Request]:
+        for link in links:
+            score = score_link(link.url, link.anchor)
+            if score < 0 and depth > NOISE_MAX_DEPTH and link.kind in ("page", "attachment"):
+                continue
+            if link.kind == "attachment" and parent is None and score <= 0:
+                # an attachment of an ordinary page with no report wording: not worth the bytes
+                continue
+            req = self._request(link, depth=depth + 1, referer=response.url, parent=parent)
+            if req is not None:
+                yield req
+
+    # --- responses -----------------------------------------------------------------------
+
+    def _item(self, response: Response | None, request: scrapy.Request, *, error: str | None,
+              status: int | None, title: str | None, guess: ReportGuess, kind: str) -> DocumentItem:
+        meta = request.meta
+        redirects = meta.get("redirect_urls") or []
+        url = redirects[0] if redirects else request.url
+        return DocumentItem(
+            url=url,
+            final_url=response.url if response is not None else None,
+            status=status,
+            headers=_headers(response) if response is not None else {},
+            body=(response.body if response is not None else None),
+            fetched_at=dt.datetime.now(dt.timezone.utc),
+            error=error,
+            portal=self.portal_name,
+            referer=meta.get("nb_referer"),
+            anchor=meta.get("nb_anchor") or None,
+            title=title or meta.get("nb_anchor") or None,
+            is_report=bool(guess.is_report) and error is None,
+            report_year=guess.year,
+            agency=guess.agency or (self.agency if guess.is_report else None),
+            region_code=self.region_code,
+            kind=kind,
+            depth=meta.get("nb_depth", 0),
+        )
+
+    @staticmethod
+    def page_title(response: TextResponse) -> str:
+        """The document's own title: TRS/Hanweb meta ArticleTitle, <h1>, or <title>.
+
+        A report page's <title> is often just the site name while <h1> carries the report
+        title, so the first candidate with report wording (or trap wording) wins.
+        """
+        cands = [response.css(q).get() for q in (
+            'meta[name="ArticleTitle"]::attr(content)', 'meta[name="articletitle"]::attr(content)',
+            'meta[property="og:title"]::attr(content)')]
+        cands.append(" ".join(response.css("h1 ::text").getall()))
+        cands.append(response.css("title::text").get())
+        cands = [clean_title(c) for c in cands if c and c.strip()]
+        guesses = [recognize(title=c) for c in cands]
+        for c, g in zip(cands, guesses):
+            if g.is_report or g.reason.startswith("trap"):
+                return c
+        return cands[-1] if cands else ""
+
+    def _is_html(self, response: Response) -> bool:
+        if not isinstance(response, TextResponse):
+            return False
+        ctype = (response.headers.get(b"Content-Type") or b"").lower()
+        if ctype and not any(t in ctype for t in _HTML_TYPES):
+            return False
+        return not discovery.is_attachment_url(response.url)
+
+    def _attachment_guess(self, response: Response) -> ReportGuess:
+        meta = response.meta
+        anchor = meta.get("nb_anchor") or None
+        fname = None
+        cd = (response.headers.get(b"Content-Disposition") or b"").decode("utf-8", "replace")
+        if "filename" in cd:
+            from urllib.parse import unquote
+
+            fname = unquote(cd.split("filename", 1)[1].lstrip("*=").strip("\"' ").replace("UTF-8''", "")) or None
+        guess = recognize(title=fname, anchor=anchor, url=response.url)
+        parent = meta.get("nb_parent")
+        if not guess.is_report and parent and not guess.reason.startswith("trap") and (
+                generic_anchor(anchor) or re.search(r"报告|年报", anchor or "") or str(parent[0]) in (anchor or "")):
+            # "附件1" / "下载" under a report page: the report itself (PDF/DOC of the same report)
+            return ReportGuess(True, parent[0], parent[1], reason="attachment of a report page")
+        return guess
+
+    def parse(self, response: Response, **_: Any):
+        meta = response.meta
+        depth = int(meta.get("nb_depth", 0))
+        reason = meta.get("nianbao_reason")
+        if reason:  # e.g. a 200 anti-bot challenge page
+            yield self._item(response, response.request, error=reason, status=response.status, title=None,
+                             guess=ReportGuess(False), kind=meta.get("nb_kind", "page"))
+            return
+        if not self._is_html(response):
+            guess = self._attachment_guess(response)
+            if not isinstance(response, TextResponse) or meta.get("nb_kind") == "attachment":
+                yield self._item(response, response.request, error=None, status=response.status,
+                                 title=meta.get("nb_anchor"), guess=guess, kind="attachment")
+                return
+        title = self.page_title(response)
+        guess = recognize(title=title, anchor=meta.get("nb_anchor"))
+        kind = "page" if guess.is_report else meta.get("nb_kind", "page")
+        if kind == "attachment":
+            kind = "page"
+        yield self._item(response, response.request, error=None, status=response.status, title=title,
+                         guess=guess, kind=kind)
+        yield from self._follow(self._discover(response), response, depth, guess if guess.is_report else None)
+
+    def _discover(self, response: Response) -> list[Link]:
+        links = self.discover_links(response)
+        cms = self.cms
+        if cms in ("auto", "trs"):
+            links += self.discover_trs(response)
+        if cms in ("auto", "hanweb"):
+            links += self.discover_hanweb(response)
+        if cms in ("auto", "jsonapi"):
+            links += self.discover_jsonapi(response)
+        return links
+
+    def parse_hanweb_proxy(self, response: Response, **_: Any):
+        yield self._item(response, response.request, error=None, status=response.status, title=None,
+                         guess=ReportGuess(False), kind="listing")
+        depth = int(response.meta.get("nb_depth", 0))
+        yield from self._follow(self.hanweb_followups(response), response, depth, None)
+
+    def parse_api(self, response: Response, **_: Any):
+        yield self._item(response, response.request, error=None, status=response.status, title=None,
+                         guess=ReportGuess(False), kind="api")
+        depth = int(response.meta.get("nb_depth", 0))
+        yield from self._follow(self.api_followups(response), response, depth, None)
+
+    def on_error(self, failure: Failure):
+        request = failure.request
+        reason, status, response = failure_reason(failure)
+        if reason == "ignored":
+            return  # offsite redirect, filtered duplicate: not a fetch
+        self.crawler.stats.inc_value(f"nianbao/error/{reason}")
+        logger.info("%s: %s %s", reason, status or "-", request.url)
+        yield self._item(response, request, error=reason, status=status,
+                         title=request.meta.get("nb_anchor"), guess=ReportGuess(False),
+                         kind=request.meta.get("nb_kind", "page"))

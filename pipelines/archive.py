@@ -1,0 +1,189 @@
+"""Scrapy pipeline: every item becomes a capture in the archive (``Archive.record_capture``).
+
+Writes are group-committed off the reactor thread: items queue up while one batch is being
+written in a worker thread, and the next batch takes everything that queued meanwhile. The
+crawl keeps downloading while the database commits, and SQLite gets one transaction per batch
+instead of one per page.
+
+Settings: ``NIANBAO_ARCHIVE`` (an Archive object, given by crawler.runner in-process) or the
+config file (``NIANBAO_CONFIG`` / ./config.yaml); ``NIANBAO_RUN_ID`` (a run started by the
+runner) or a run of its own, finished when the spider closes.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.defer import Deferred
+from twisted.internet.threads import deferToThread
+
+logger = logging.getLogger(__name__)
+
+MAX_BATCH = 200
+#: failures after which a URL is not considered gone (we could not tell)
+_NOT_GONE_REASONS = {"not_found"}
+
+
+def capture_args(item: Any, run_id: int | None) -> dict[str, Any]:
+    return {
+        "run_id": run_id,
+        "url": item["url"],
+        "status": item.get("status"),
+        "body": item.get("body"),
+        "headers": item.get("headers") or {},
+        "final_url": item.get("final_url"),
+        "fetched_at": item.get("fetched_at"),
+        "error": item.get("error"),
+        "portal": item.get("portal"),
+        "referer": item.get("referer"),
+        "title": item.get("title"),
+        "is_report": bool(item.get("is_report")),
+    }
+
+
+def open_archive(settings) -> Any:
+    """The Archive named by the settings' object, or by the config file."""
+    archive = settings.get("NIANBAO_ARCHIVE")
+    if archive is not None:
+        return archive
+    from crawler.config import load_config
+    from storage import Archive
+
+    cfg = load_config(settings.get("NIANBAO_CONFIG"))
+    return Archive(cfg.database_url(), cfg.blob_dir(), compress=cfg.archive.compress)
+
+
+class ArchivePipeline:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.archive = None
+        self.run_id: int | None = None
+        self.own_run = False
+        self.pending: list[tuple[Any, Deferred]] = []
+        self.flushing = False
+        self.seen_urls: set[str] = set()
+        self.report_urls: set[str] = set()
+        self.writes_failed = 0
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> "ArchivePipeline":
+        p = cls(crawler)
+        crawler.signals.connect(p._spider_closed, signal=signals.spider_closed)
+        return p
+
+    # --- lifecycle -------------------------------------------------------------------------
+
+    def open_spider(self) -> None:
+        s = self.crawler.settings
+        self.archive = open_archive(s)
+        run_id = s.get("NIANBAO_RUN_ID")
+        if run_id is None:
+            self.run_id = self.archive.start_run([self.crawler.spider.portal_name], kind="crawl")
+            self.own_run = True
+        else:
+            self.run_id = int(run_id)
+        self.stats.set_value("nianbao/run_id", self.run_id)
+
+    async def close_spider(self) -> None:
+        # wait for every queued write before the run is finished
+        while self.pending or self.flushing:
+            d: Deferred = Deferred()
+            from twisted.internet import reactor
+
+            reactor.callLater(0.05, d.callback, None)
+            await maybe_deferred_to_future(d)
+
+    def _spider_closed(self, spider, reason: str) -> None:
+        st = self.stats
+        st.set_value("nianbao/reports", len(self.report_urls))
+        resumed = self.crawler.settings.getbool("NIANBAO_RESUMED")
+        capped = bool(getattr(spider, "capped", False))
+        if reason == "finished" and not resumed and not capped and self.archive is not None:
+            try:
+                gone = self.archive.mark_gone(self.run_id, spider.portal_name, self.seen_urls)
+                st.set_value("nianbao/gone", len(gone))
+            except Exception:
+                logger.exception("mark_gone failed for %s", spider.portal_name)
+        if self.own_run and self.archive is not None:
+            status = "finished" if reason == "finished" else ("interrupted" if reason == "shutdown" else "failed")
+            from crawler.runner import summarize
+
+            self.archive.finish_run(self.run_id, status=status, stats=summarize([st.get_stats()]))
+
+    # --- items -----------------------------------------------------------------------------
+
+    async def process_item(self, item: Any) -> Any:
+        d: Deferred = Deferred()
+        self.pending.append((item, d))
+        if not self.flushing:
+            self._flush()
+        return await maybe_deferred_to_future(d)
+
+    def _flush(self) -> None:
+        batch, self.pending = self.pending[:MAX_BATCH], self.pending[MAX_BATCH:]
+        if not batch:
+            self.flushing = False
+            return
+        self.flushing = True
+        args = [capture_args(item, self.run_id) for item, _ in batch]
+        w = deferToThread(self._write, args)
+
+        def done(results: list[Any]) -> None:
+            for (item, d), res in zip(batch, results):
+                self._account(item, res)
+                d.callback(item)
+
+        def failed(f) -> None:  # _write never raises, but never leave an item hanging
+            logger.error("archive write failed: %s", f.getErrorMessage())
+            for item, d in batch:
+                self._account(item, None)
+                d.callback(item)
+
+        w.addCallbacks(done, failed)
+        w.addBoth(lambda _: self._flush())
+
+    def _write(self, args: list[dict[str, Any]]) -> list[Any]:
+        """Runs in a worker thread: one transaction per batch; a bad row is retried alone."""
+        try:
+            return self.archive.record_captures(args)
+        except Exception:
+            logger.exception("batch of %d captures failed; recording one by one", len(args))
+        out = []
+        for a in args:
+            try:
+                out.append(self.archive.record_capture(**a))
+            except Exception:
+                logger.exception("capture of %s not recorded", a["url"])
+                out.append(None)
+        return out
+
+    def _account(self, item: Any, res: Any) -> None:
+        st = self.stats
+        st.inc_value("nianbao/captures")
+        if res is None:
+            self.writes_failed += 1
+            st.inc_value("nianbao/write_failed")
+            item["capture_kind"] = "write_failed"
+            return
+        item["capture_kind"] = res.kind
+        item["capture_id"] = res.capture_id
+        item["sha256"] = res.sha256
+        st.inc_value(f"nianbao/{res.kind}")
+        if res.new_blob:
+            st.inc_value("nianbao/new_blobs")
+        err = item.get("error")
+        if res.kind == "error":
+            reason = err or res.error or "error"
+            st.inc_value("nianbao/errors")
+            st.inc_value(f"nianbao/errors_by_reason/{reason}")
+        if err not in _NOT_GONE_REASONS:
+            self.seen_urls.add(item["url"])
+        if item.get("is_report") and res.kind != "error":
+            self.report_urls.add(item["url"])
+            st.set_value("nianbao/reports", len(self.report_urls))
+        if res.kind != "error":
+            st.inc_value("nianbao/pages" if item.get("kind") != "attachment" else "nianbao/attachments")
