@@ -197,10 +197,11 @@ def _values_of(rows: dict[tuple[str, str], tuple[str, ...]], cols_of: dict[tuple
     return vals
 
 
-def _prior(printed: tuple[str, ...]) -> tuple[int, int]:
-    """Prefer short, small numbers (a report's counts are rarely 5-digit next to 0s)."""
+def _prior(printed: tuple[str, ...]) -> tuple[int, int, int]:
+    """Prefer sparse, short, small numbers: these tables are mostly zeros, and a report's
+    counts are rarely 5-digit next to 0s (11 0 rather than 1 10)."""
     ints = [int(p) for p in printed if p.isdigit()]
-    return (max((len(p) for p in printed), default=0), sum(ints))
+    return (sum(1 for i in ints if i), max((len(p) for p in printed), default=0), sum(ints))
 
 
 def _s2_plausible(row: str, cols: list[str], printed: tuple[str, ...], narrative_numbers: set[int]) -> int:
@@ -250,8 +251,9 @@ def _resolve(sections: dict[int, SectionParse], narrative: dict[str, int], narra
                 trial.update(zip(joint, combo))
                 vals = _values_of(trial, cols_of)
                 hard = sum(1 for c in chk.hard_checks(vals, undivided) if c.passed)
-                score = (hard, chk.narrative_score(vals, narrative), tuple(-x for x in
-                         (sum(_prior(o)[0] for o in combo), sum(_prior(o)[1] for o in combo))))
+                prior = [_prior(o) for o in combo]
+                score = (hard, chk.narrative_score(vals, narrative),
+                         tuple(-sum(p[i] for p in prior) for i in range(3)))
                 if best_score is None or score > best_score:
                     best_score, best_combo = score, combo
             chosen.update(zip(joint, best_combo))
