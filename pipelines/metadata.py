@@ -113,13 +113,27 @@ def is_generic_agency(name: str | None) -> bool:
     return not name or bool(_GENERIC_AGENCY.match(name))
 
 
+# "关于报送2023年政府信息公开工作年度报告的通知" names a report but is a notice about reports.
+_NOTICE_AFTER = re.compile(r"^\s*(?:的|工作的)?\s*(?:通知|函|要求|编制|报送|模板|说明|公示)")
+_NOTICE_VERBS = re.compile(r"报送|编制|做好|印发|转发|撰写|发布.*要求")
+
+
+def _title_match(s: str, rx: re.Pattern[str]) -> re.Match[str] | None:
+    """The first match of a title pattern that is not a notice about reports."""
+    for m in rx.finditer(s):
+        if _NOTICE_AFTER.match(s[m.end():]) or _NOTICE_VERBS.search(m.group("agency") or ""):
+            continue
+        return m
+    return None
+
+
 def parse_title(title: str | None) -> tuple[int | None, str | None]:
     """(report_year, agency as printed) from a report title; agency None when generic/absent."""
     if not title:
         return None, None
     s = _norm(title)
     for rx in (_TITLE_AGENCY_FIRST, _TITLE_YEAR_FIRST):
-        m = rx.search(s)
+        m = _title_match(s, rx)
         if not m:
             continue
         year = parse_year(m.group("year"))
@@ -129,7 +143,7 @@ def parse_title(title: str | None) -> tuple[int | None, str | None]:
         if year is not None:
             if agency is None and rx is _TITLE_AGENCY_FIRST:
                 # "2023年洛宁县…政府信息公开工作年度报告": agency after the year
-                m2 = _TITLE_YEAR_FIRST.search(s)
+                m2 = _title_match(s, _TITLE_YEAR_FIRST)
                 if m2:
                     a2 = clean_agency(m2.group("agency"))
                     if a2 and not is_generic_agency(a2):
@@ -146,7 +160,7 @@ def find_title(text: str | None, *, max_lines: int = 40) -> str | None:
     # whole lines first, then a title wrapped over two lines (…工作年 / 度报告)
     pairs = [lines[i] + lines[i + 1] for i in range(len(lines) - 1)]
     for cand in lines + pairs:
-        m = _TITLE_AGENCY_FIRST.search(cand) or _TITLE_YEAR_FIRST.search(cand)
+        m = _title_match(cand, _TITLE_AGENCY_FIRST) or _title_match(cand, _TITLE_YEAR_FIRST)
         if m and len(cand) <= 120:
             return re.sub(r"\s+", " ", cand[: m.end()]).strip()
     return None

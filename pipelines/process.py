@@ -252,7 +252,7 @@ def process_blob(archive: Any, sha256: str, *, url: str | None = None, content_t
             "agency": md.agency, "agency_source": md.agency_source, "report_year": md.report_year,
             "title": md.title or report.get("title"), "region_code": md.region_code,
             "admin_level": md.admin_level,
-            "published_at": md.published_at.isoformat() if md.published_at else None,
+            "published_at": md.published_at.isoformat() if md.published_at else report.get("published_at"),
             "text_hash": dedup.text_hash(x.text),
         })
         report = _with_cross_year(archive, report, sha256)

@@ -3,7 +3,6 @@ through Archive.record_capture, exactly as a crawl fills it."""
 from __future__ import annotations
 
 import datetime as dt
-import html
 from pathlib import Path
 
 import pytest
@@ -18,16 +17,6 @@ def archive(db_url: str, tmp_path: Path):
     a = Archive(db_url, tmp_path / "blobs", compress=True)
     yield a
     a.close()
-
-
-def as_html(text: str, title: str | None = None, pubdate: str | None = None, charset: str = "utf-8") -> bytes:
-    """A TRS-style article page holding the text, one <p> per line."""
-    paras = "\n".join(f"<p>{html.escape(line)}</p>" for line in text.splitlines() if line.strip())
-    head = f'<meta charset="{charset}"><title>{html.escape(title or "")}</title>'
-    if pubdate:
-        head += f'<meta name="PubDate" content="{pubdate}">'
-    doc = f"<!DOCTYPE html><html><head>{head}</head><body><div class=\"TRS_Editor\">{paras}</div></body></html>"
-    return doc.encode(charset)
 
 
 class Filler:
