@@ -12,6 +12,7 @@ import logging
 from collections import Counter
 from typing import Any, Iterable
 
+from pipelines.parse.labels import S2_ALIASES, S3_ALIASES, match_alias
 from pipelines.parse.layout import section_of_row
 from pipelines.parse.normalize import is_value, label_key, normalize_text
 from pipelines.parse.text import Token, tokenize_field
@@ -35,6 +36,7 @@ def _first_value(row: list[str]) -> int | None:
 
 def grid_tokens(tables: Iterable[Any]) -> dict[int, list[Token]]:
     out: dict[int, list[Token]] = {}
+    starts: dict[int, int] = {}
     for table in tables or []:
         rows = _rows_of(table)
         if not rows:
@@ -53,8 +55,7 @@ def grid_tokens(tables: Iterable[Any]) -> dict[int, list[Token]]:
         sections = [s if s is not None else lead for s in sections]
         if lead is None:
             continue
-        # where values start, per section part of the table
-        starts: dict[int, int] = {}
+        # where values start, per section part of the table (else as in earlier tables)
         for sec in set(sections):
             c = Counter(_first_value(r) for r, s in zip(rows, sections) if s == sec)
             c.pop(None, None)
@@ -66,6 +67,11 @@ def grid_tokens(tables: Iterable[Any]) -> dict[int, list[Token]]:
             start = starts.get(sec)
             if first is not None and start is not None and start < first and all(not c for c in r[start:first]):
                 first = start
+            if first is None and start is not None and 0 < start < len(r) and all(not c for c in r[start:]):
+                # a known row with every value blank: NULLs, not a label running into the next row
+                key = label_key(" ".join(c for c in r[:start] if c))
+                if match_alias(key, S3_ALIASES if sec == 3 else S2_ALIASES):
+                    first = start
             prev_text = None
             for i, cell in enumerate(r):
                 if first is not None and i >= first:

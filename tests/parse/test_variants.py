@@ -1,0 +1,183 @@
+"""Variants derived from the seeds: label spellings, digit runs, grids, 2019 layout, legacy,
+and deliberately broken arithmetic (found at the right check and scope, print unchanged)."""
+from __future__ import annotations
+
+import pytest
+import variants as V
+from compare import cell_diffs, hard_failures
+
+from pipelines.parse import cross_year_checks, parse_report
+from pipelines.parse.digits import segmentations
+
+SEEDS = range(5)
+RUN_WORDS = ["本年新收", "予以公开", "属于国家秘密", "本机关不掌握", "总计", "结转下年度", "规章"]
+
+
+def _ok(rep, exp):
+    assert cell_diffs(rep, exp) == []
+    assert hard_failures(rep) == set()
+    assert rep.agency == exp["agency"] and rep.report_year == exp["report_year"]
+
+
+@pytest.mark.parametrize("i", SEEDS)
+@pytest.mark.parametrize("kind", ["full_width", "half_width", "spaces", "typo"])
+def test_label_spellings(seeds, i, kind):
+    s = seeds[i]
+    fn = {"full_width": V.full_width, "half_width": V.half_width_brackets,
+          "spaces": V.spaces_in_labels, "typo": V.typo}[kind]
+    text = fn(s["text"])
+    assert text != s["text"]
+    rep = parse_report(text)
+    _ok(rep, s)
+    assert not any(c.inferred for c in rep.cells)
+
+
+@pytest.mark.parametrize("i", SEEDS)
+def test_digit_runs_are_split_by_the_checks_and_marked_inferred(seeds, i):
+    s = seeds[i]
+    text, hit = V.digit_runs(s["text"], RUN_WORDS)
+    assert len(hit) == len(RUN_WORDS)
+    rep = parse_report(text)
+    _ok(rep, s)
+    inferred = {(c.section, c.row_key) for c in rep.cells if c.inferred}
+    assert inferred == {("2", "rules"), ("3", "new_received"), ("3", "granted"), ("3", "denied_state_secret"),
+                        ("3", "unavailable_not_held"), ("3", "total_handled"), ("3", "carried_forward")}
+    # the printed text of an inferred cell is its own segment
+    c = rep.cell("3", "new_received", "total")
+    assert c.printed == str(s["section3"]["new_received"][6])
+
+
+def test_ambiguous_run_in_section_2_is_flagged(seeds):
+    text, _ = V.digit_runs(seeds[4]["text"], ["行政规范性文件"])   # 2 24 18 -> 22418
+    assert "行政规范性文件22418" in text
+    rep = parse_report(text)
+    cells = [rep.cell("2", "normative_docs", k) for k in ("issued", "repealed", "in_force")]
+    assert all(c.inferred for c in cells)
+    assert "".join(c.printed for c in cells) == "22418"        # the digits, never altered
+    assert any("normative_docs" in w and "segmentations possible" in w for w in rep.warnings)
+
+
+@pytest.mark.parametrize("i", SEEDS)
+def test_section4_as_run_of_15(seeds, i):
+    rep = parse_report(V.s4_run(seeds[i]["text"]))
+    _ok(rep, seeds[i])
+    assert all(c.inferred for c in rep.cells if c.section == "4")
+
+
+@pytest.mark.parametrize("i", SEEDS)
+@pytest.mark.parametrize("shape", ["grid_only", "one_s2_table", "grid_and_text"])
+def test_grids_with_merged_cells(seeds, i, shape):
+    s = seeds[i]
+    if shape == "grid_and_text":
+        rep = parse_report(s["text"], V.grids_from_figures(s))
+    else:
+        text = V.strip_tables(s["text"])
+        assert "予以公开" not in text
+        rep = parse_report(text, V.grids_from_figures(s, one_s2_table=shape == "one_s2_table"))
+    _ok(rep, s)
+
+
+def test_grid_blank_cells_are_null(seeds):
+    s = seeds[4]
+    blank = {("3", "denied_state_secret", "research_institution"), ("2", "licensing", "decisions")}
+    rep = parse_report(V.strip_tables(s["text"]), V.grids_from_figures(s, blank=blank))
+    for key in blank:
+        c = rep.cell(*key)
+        assert c is not None and c.value is None and c.printed == ""
+    # the NULL cell is not read as 0: the row check touching it is not evaluated
+    assert not [c for c in rep.checks if c.scope == "row:denied_state_secret"]
+    assert rep.value("3", "denied_state_secret", "total") == 0
+
+
+def test_null_markers_in_text(seeds):
+    text = seeds[3]["text"].replace("行政许可\t0", "行政许可\t/").replace("行政处罚\t0", "行政处罚\t—") \
+        .replace("行政强制\t0", "行政强制\t无")
+    rep = parse_report(text)
+    for row, printed in (("licensing", "/"), ("penalty", "—"), ("coercion", "无")):
+        c = rep.cell("2", row, "decisions")
+        assert c.value is None and c.printed == printed
+
+
+def test_2019_trial_layout(seeds):
+    text, exp = V.text_2019(seeds[4])
+    rep = parse_report(text)
+    assert rep.template == "2019"
+    _ok(rep, exp)
+    assert rep.value("2", "licensing", "change") == -3
+    assert rep.value("2", "other_services", "change") == 2
+    assert str(rep.value("2", "procurement", "amount_10k_yuan")) == "1234.56"
+    assert rep.cell("3", "other_no_correction", "total") is None
+    assert rep.cell("3", "other_processing", "total") is not None
+    ids = [c.check_id for c in rep.checks]
+    assert ids.count("H3") == 23 and ids.count("H2") == 7
+
+
+def test_layout_from_labels_not_year(seeds):
+    """A 2021-layout report for 2020 stays '2021'; a 2019-layout one dated 2022 stays '2019'."""
+    t21 = seeds[4]["text"].replace("2024 年政府信息公开", "2020 年政府信息公开")
+    r = parse_report(t21)
+    assert r.report_year == 2020 and r.template == "2021"
+    t19, _ = V.text_2019(seeds[4], year=2022)
+    r = parse_report(t19)
+    assert r.report_year == 2022 and r.template == "2019"
+
+
+def test_legacy_report():
+    rep = parse_report(V.legacy_text())
+    assert (rep.template, rep.report_year, rep.agency) == ("legacy", 2015, "洛宁县人民政府办公室")
+    assert rep.cells == [] and rep.checks == []
+
+
+BREAK_KINDS = list(V.BREAKS) + ["review_total"]
+
+
+@pytest.mark.parametrize("i", SEEDS)
+@pytest.mark.parametrize("kind", BREAK_KINDS)
+def test_broken_arithmetic_found_where_it_is(seeds, i, kind):
+    text, exp = V.broken(seeds[i], kind)
+    rep = parse_report(text)
+    want = {(c["check_id"], c["scope"]) for c in exp["failed_checks"]}
+    assert want, "the break must make some check fail"
+    assert hard_failures(rep) == want
+    assert cell_diffs(rep, exp) == []          # the printed (wrong) number is kept as printed
+    for c in rep.failed_hard_checks:
+        assert c.expected != c.actual and c.cells
+
+
+def test_broken_arithmetic_details(seeds):
+    text, _ = V.broken(seeds[4], "review_total")
+    rep = parse_report(text)
+    (h4,) = rep.failed_hard_checks
+    assert (h4.check_id, h4.scope, h4.expected, h4.actual) == ("H4", "row:review", 4, 5)
+    assert h4.cells == ["4/review/upheld", "4/review/corrected", "4/review/other", "4/review/pending",
+                        "4/review/total"]
+    assert rep.value("4", "review", "total") == 5
+
+
+def test_segmentations_unit():
+    assert segmentations(["650000065"], 7, block=7) == [("65", "0", "0", "0", "0", "0", "65")]
+    assert segmentations(["000"], 3) == [("0", "0", "0")]
+    assert segmentations(["1", "2"], 1) == []
+    assert ("7", "1", "38") in segmentations(["7138"], 3)
+    assert all(not (len(p) > 1 and p.startswith("0")) for s in segmentations(["10203"], 3) for p in s)
+
+
+def test_cross_year_checks(seeds):
+    cur = parse_report(seeds[4]["text"]).to_dict()
+    prev = parse_report(seeds[4]["text"].replace("2024 年政府", "2023 年政府")).to_dict()
+    assert prev["report_year"] == 2023
+    checks = cross_year_checks(cur, prev)
+    x1 = {c["scope"]: c for c in checks if c["check_id"] == "X1"}
+    x2 = {c["scope"]: c for c in checks if c["check_id"] == "X2"}
+    assert len(x1) == 7 and set(x2) == {"row:rules", "row:normative_docs"}
+    # carried_over_prev 3 (2024) vs carried_forward 32 (the "2023" copy): fails, located
+    assert x1["column:total"]["passed"] is False
+    assert (x1["column:total"]["expected"], x1["column:total"]["actual"]) == (32, 3)
+    assert x1["column:commercial_enterprise"]["passed"] is True
+    # 18 = 18 + 2 - 24 ? no -> expected -4
+    assert x2["row:normative_docs"] == {"check_id": "X2", "scope": "row:normative_docs", "passed": False,
+                                        "expected": -4, "actual": 18,
+                                        "cells": ["2/normative_docs/in_force", "2/normative_docs/issued",
+                                                  "2/normative_docs/repealed"]}
+    assert x2["row:rules"]["passed"] is True
+    assert cross_year_checks(cur, cur) == []       # not consecutive years
