@@ -13,7 +13,7 @@
   the database file on SQLite.
 
 Job functions are module-level (stored as ``crawler.scheduler:run_scheduled_crawl``) and run
-the crawl in a subprocess (``nianbao crawl``), because Twisted's reactor starts once per process.
+the crawl in a subprocess (``python -m crawler.runner``), because Twisted's reactor starts once per process.
 """
 from __future__ import annotations
 
@@ -224,13 +224,17 @@ _stopping = threading.Event()
 
 
 def crawl_command(config_path: str | None, portal: str, profile: str | None) -> list[str]:
-    """The subprocess a scheduled crawl runs: ``nianbao crawl --portal NAME``."""
-    cmd = [sys.executable, "-m", "crawler.cli"]
+    """The subprocess a scheduled crawl runs: ``python -m crawler.runner --portal NAME``.
+
+    The runner stops gracefully on one SIGTERM (Scrapy keeps the JOBDIR; the next crawl
+    of the portal resumes from it) and records the run in crawl_run.
+    """
+    cmd = [sys.executable, "-m", "crawler.runner"]
     if config_path:
         cmd += ["--config", config_path]
     if profile:
         cmd += ["--profile", profile]
-    return cmd + ["crawl", "--portal", portal]
+    return cmd + ["--portal", portal]
 
 
 def run_crawl_locked(config_path: str | None, portal: str, profile: str | None = None, *,
