@@ -268,7 +268,7 @@ class Archive:
                        is_report: bool = False, sha256: str | None = None) -> CaptureResult:
         """Record one fetch of ``url``; see the module docstring for the kinds.
 
-        ``sha256`` may be passed when the caller already hashed ``body``.
+        ``sha256``, when given, is checked against the body.
         """
         fetched_at = fetched_at or utcnow()
         hdrs = normalize_headers(headers)
@@ -286,7 +286,9 @@ class Archive:
             elif body is None and status != 304:
                 reason = f"HTTP {status} without a body"
         if reason is None and body is not None:
-            sha = check_key(sha256) if sha256 else sha256_hex(body)
+            sha = sha256_hex(body)
+            if sha256 is not None and check_key(sha256) != sha:
+                raise ValueError(f"body of {url} hashes to {sha}, not {sha256}")
             if content_length is None:
                 content_length = len(body)
         else:

@@ -104,8 +104,10 @@ class BlobStore:
         return data, None
 
     def put(self, data: bytes, sha256: str | None = None) -> StoredBlob:
-        """Store ``data`` (idempotent). ``sha256`` may be passed when already computed."""
-        key = check_key(sha256) if sha256 else sha256_hex(data)
+        """Store ``data`` (idempotent); a given ``sha256`` must be the data's hash."""
+        key = sha256_hex(data)
+        if sha256 is not None and check_key(sha256) != key:
+            raise ValueError(f"data hashes to {key}, not {sha256}")
         found = self.locate(key)
         if found is not None:
             path, compression = found

@@ -40,12 +40,15 @@ JSON_COLUMNS = {"portals", "stats", "headers", "cells"}
 NUMBER_COLUMNS = {"value", "expected", "actual"}
 INT_COLUMNS = {"status", "size", "content_length", "report_year", "checks_failed", "checks_total",
                "source_count", "version_number", "version_count", "capture_count", "captures",
-               "new_versions", "identical_revisits", "not_modified", "errors", "new_blobs", "gone"}
+               "new_versions", "identical_revisits", "not_modified", "errors", "new_blobs", "gone",
+               "report_id", "run_id", "document_id", "version_id", "capture_id", "gone_run_id",
+               "moved_to_document_id", "moved_from_document_id", "current_version_id",
+               "canonical_report_id", "first_capture_id"}
 BATCH = 20_000
 
 
 def _is_int_column(name: str) -> bool:
-    return name in INT_COLUMNS or name.endswith("_id")
+    return name in INT_COLUMNS
 
 
 def _to_time(v: Any) -> dt.datetime | None:
@@ -122,9 +125,15 @@ def iter_view(conn: sa.Connection, view: str) -> tuple[list[str], Iterator[list[
     return columns, batches()
 
 
-def _arrow_type(column: str):
+# columns whose name means something else in one view
+TEXT_IN_VIEW = {("crawl_runs", "status")}
+
+
+def _arrow_type(view: str, column: str):
     import pyarrow as pa
 
+    if (view, column) in TEXT_IN_VIEW:
+        return pa.string()
     if column in BOOL_COLUMNS:
         return pa.bool_()
     if column in TIME_COLUMNS:
@@ -159,7 +168,7 @@ def _write_view(conn: sa.Connection, view: str, path: Path, fmt: str) -> int:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        schema = pa.schema([(c, _arrow_type(c)) for c in columns])
+        schema = pa.schema([(c, _arrow_type(view, c)) for c in columns])
         with pq.ParquetWriter(path, schema, compression="zstd") as writer:
             wrote = False
             for batch in batches:

@@ -243,7 +243,7 @@ class ReportSource(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     report_id: Mapped[int] = mapped_column(sa.ForeignKey("report.id", ondelete="CASCADE"))
-    document_id: Mapped[int] = mapped_column(sa.ForeignKey("document.id"))
+    document_id: Mapped[int] = mapped_column(sa.ForeignKey("document.id"), index=True)
     url: Mapped[str] = mapped_column(sa.Text)
     capture_id: Mapped[int | None] = mapped_column(sa.ForeignKey("capture.id"))
     captured_at: Mapped[dt.datetime | None]
