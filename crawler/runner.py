@@ -84,12 +84,20 @@ def run_crawl(cfg: Any, portals: list[Any] | None = None, *, archive: Any = None
         archive = Archive(cfg.database_url(), cfg.blob_dir(), compress=cfg.archive.compress)
     base = from_config(cfg, process=process)
     base.update(overrides or {})
-    if not install_log_handler:
-        base.setdefault("LOG_ENABLED", True)
+    base["LOG_INSTALL_ROOT_HANDLER"] = install_log_handler
+    from pipelines.archive import register_archive
+
+    archive_key = register_archive(archive)
     run_id = archive.start_run([p.name for p in portals], kind="crawl")
     started = time.monotonic()
-    proc = CrawlerProcess(base, install_root_handler=install_log_handler)
+    root_level = logging.getLogger().level
+    proc = CrawlerProcess(base)
+    if not install_log_handler:  # Scrapy resets the root level; keep the CLI's -v choice
+        logging.getLogger().setLevel(root_level)
+        for name in ("scrapy", "twisted", "py.warnings"):
+            logging.getLogger(name).setLevel(max(root_level, logging.INFO) if name == "scrapy" else root_level)
     crawlers: list[tuple[Any, Crawler, Path | None]] = []
+    proc._initialized_reactor = True  # noqa: SLF001 - our first Crawler installs it
     for p in portals:
         s = dict(base)
         jobdir = job_dir_for(cfg, p.name)
@@ -97,10 +105,12 @@ def run_crawl(cfg: Any, portals: list[Any] | None = None, *, archive: Any = None
         if jobdir is not None:
             jobdir.mkdir(parents=True, exist_ok=True)
             s["JOBDIR"] = str(jobdir)
-        s.update({"NIANBAO_ARCHIVE": archive, "NIANBAO_RUN_ID": run_id, "NIANBAO_RESUMED": resumed})
+        s.update({"NIANBAO_ARCHIVE": archive_key, "NIANBAO_DATABASE_URL": cfg.database_url(),
+                  "NIANBAO_BLOB_DIR": str(cfg.blob_dir()), "NIANBAO_RUN_ID": run_id, "NIANBAO_RESUMED": resumed})
         if resumed:
             logger.warning("%s: resuming the interrupted crawl in %s", p.name, jobdir)
-        crawler = Crawler(PortalSpider, s)
+        # the first crawler installs the reactor (what CrawlerProcess does for spider classes)
+        crawler = Crawler(PortalSpider, s, init_reactor=not crawlers)
         crawlers.append((p, crawler, jobdir))
         proc.crawl(crawler, portal=p.model_dump(), max_pages=max_pages)
     interrupted = False

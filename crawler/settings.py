@@ -60,7 +60,7 @@ def from_config(cfg: Any, *, process: bool = True) -> dict[str, Any]:
         "CONCURRENT_REQUESTS": c.concurrent_requests,
         "CONCURRENT_REQUESTS_PER_DOMAIN": c.concurrent_per_domain,
         "DOWNLOAD_DELAY": c.download_delay,
-        "RANDOMIZE_DOWNLOAD_DELAY": True,
+        "DOWNLOAD_DELAY_JITTER": 0.5,
         "AUTOTHROTTLE_ENABLED": c.autothrottle,
         "AUTOTHROTTLE_TARGET_CONCURRENCY": c.autothrottle_target_concurrency,
         "AUTOTHROTTLE_START_DELAY": max(c.download_delay, 0.5),

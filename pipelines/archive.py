@@ -5,7 +5,7 @@ written in a worker thread, and the next batch takes everything that queued mean
 crawl keeps downloading while the database commits, and SQLite gets one transaction per batch
 instead of one per page.
 
-Settings: ``NIANBAO_ARCHIVE`` (an Archive object, given by crawler.runner in-process) or the
+Settings: ``NIANBAO_ARCHIVE`` (the key of an Archive registered in-process by crawler.runner) or the
 config file (``NIANBAO_CONFIG`` / ./config.yaml); ``NIANBAO_RUN_ID`` (a run started by the
 runner) or a run of its own, finished when the spider closes.
 """
@@ -44,9 +44,22 @@ def capture_args(item: Any, run_id: int | None) -> dict[str, Any]:
     }
 
 
+#: Archive objects shared in-process (Scrapy deep-copies settings, so they hold a key)
+_ARCHIVES: dict[str, Any] = {}
+
+
+def register_archive(archive: Any) -> str:
+    """A settings-safe key for an Archive object used by this process's crawlers."""
+    key = f"archive-{id(archive)}"
+    _ARCHIVES[key] = archive
+    return key
+
+
 def open_archive(settings) -> Any:
-    """The Archive named by the settings' object, or by the config file."""
+    """The Archive registered under NIANBAO_ARCHIVE, or the one the config file names."""
     archive = settings.get("NIANBAO_ARCHIVE")
+    if isinstance(archive, str):
+        return _ARCHIVES[archive]
     if archive is not None:
         return archive
     from crawler.config import load_config
