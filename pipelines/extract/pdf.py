@@ -15,7 +15,8 @@ import re
 import threading
 from dataclasses import dataclass
 
-from .base import Extraction, ExtractionFailed, PageInfo, Table, cell_text, count_chars, join_wrapped
+from .base import Extraction, ExtractionFailed, PageInfo, Table, cell_text, count_chars, join_wrapped, rectangular
+from . import ruled
 from .limits import MAX_OCR_PAGES, MAX_PDF_PAGES
 
 logger = logging.getLogger(__name__)
@@ -171,6 +172,7 @@ class _Found:
     bbox: tuple
     grid: list[list[str]]
     ids: list[list[int]]
+    xs: list[float] | None = None  # column edges (ruled engine)
 
 
 @dataclass
@@ -181,7 +183,25 @@ class _PageTables:
     last_text_bottom: float | None
 
 
-def _continue(prev: Table, part: _Found) -> None:
+def _regrid(rows: list[list], xs: list[float], union: list[float]) -> list[list]:
+    """Re-express a grid on finer column edges: a wider cell repeats in each sub-column."""
+    idx = []
+    for j in range(len(union) - 1):
+        xc = (union[j] + union[j + 1]) / 2
+        c = next((i for i in range(len(xs) - 1) if xs[i] <= xc < xs[i + 1]), len(xs) - 2)
+        idx.append(c)
+    return [[r[c] for c in idx] for r in rows]
+
+
+def _union_edges(a: list[float], b: list[float]) -> list[float]:
+    out: list[float] = []
+    for x in sorted(a + b):
+        if not out or x - out[-1] > ruled.TOL:
+            out.append(x)
+    return out
+
+
+def _continue(prev: Table, part: _Found, prev_ids: list[list[int]]) -> None:
     """Append a table's continuation from the next page to ``prev``.
 
     A merged cell carried over the page break is empty on the new page: it takes the text
@@ -205,38 +225,66 @@ def _continue(prev: Table, part: _Found) -> None:
     first = rows[0]
     empty = sum(1 for c, v in enumerate(first) if not v and c < len(last) and last[c])
     if empty * 2 > len(first):
+        seen: set = set()
         for c, v in enumerate(first):
             if v and c < len(last) and v != last[c]:
-                last[c] = join_wrapped([last[c], v])
-        rows = rows[1:]
+                key = (prev_ids[-1][c] if prev_ids and c < len(prev_ids[-1]) else c, ids[0][c])
+                old = last[c]
+                merged = join_wrapped([old, v])
+                # a merged cell spanning several columns: update every slot it holds once
+                for k in range(len(last)):
+                    if last[k] == old and prev_ids and k < len(prev_ids[-1]) and prev_ids[-1][k] == key[0] and first[k] == v:
+                        last[k] = merged
+                last[c] = merged
+                seen.add(key)
+        rows, ids = rows[1:], ids[1:]
     prev.rows.extend(rows)
+    prev_ids.extend(ids)
 
 
 def _stitch(pages: list[_PageTables]) -> list[Table]:
-    """Join a table ending one page with one starting the next page (same column count)."""
+    """Join a table ending one page with one starting the next page.
+
+    Same column layout required: equal outer edges (ruled engine; the two parts are put on
+    the union of their column edges) or equal column counts (find_tables engine).
+    """
     out: list[Table] = []
-    prev_table: Table | None = None
+    prev: tuple[Table, list[list[int]], list[float] | None] | None = None
     prev_page: _PageTables | None = None
     for pt in pages:
         for i, f in enumerate(pt.tables):
             if (
                 i == 0
-                and prev_table is not None
+                and prev is not None
                 and prev_page is not None
                 and prev_page.number == pt.number - 1
                 and (pt.first_text_top is None or pt.first_text_top >= f.bbox[1] - 2)
                 and (prev_page.last_text_bottom is None or prev_page.last_text_bottom <= prev_page.tables[-1].bbox[3] + 2)
-                and prev_table.n_cols == len(f.grid[0])
             ):
-                _continue(prev_table, f)
-                continue
-            out.append(Table(rows=[list(r) for r in f.grid], page=pt.number))
-        prev_table = out[-1] if pt.tables else None
+                t_prev, ids_prev, xs_prev = prev
+                if xs_prev and f.xs and abs(xs_prev[0] - f.xs[0]) <= 3 and abs(xs_prev[-1] - f.xs[-1]) <= 3:
+                    union = _union_edges(xs_prev, f.xs)
+                    t_prev.rows[:] = _regrid(t_prev.rows, xs_prev, union)
+                    ids_prev[:] = _regrid(ids_prev, xs_prev, union)
+                    part = _Found(f.bbox, _regrid(f.grid, f.xs, union), _regrid(f.ids, f.xs, union), union)
+                    _continue(t_prev, part, ids_prev)
+                    prev = (t_prev, ids_prev, union)
+                    continue
+                if not (xs_prev and f.xs) and t_prev.n_cols == len(f.grid[0]):
+                    _continue(t_prev, f, ids_prev)
+                    continue
+            t = Table(rows=[list(r) for r in f.grid], page=pt.number)
+            out.append(t)
+            prev = (t, [list(r) for r in f.ids], f.xs)
+        if not pt.tables:
+            prev = None
         prev_page = pt
-    return out
+    for t in out:
+        t.rows = rectangular(t.rows)
+    return [t for t in out if t.rows]
 
 
-def extract_pdf(data: bytes, *, ocr: bool = True, tables: bool = True) -> Extraction:
+def extract_pdf(data: bytes, *, ocr: bool = True, tables: bool = True, table_engine: str = "rules") -> Extraction:
     import fitz  # PyMuPDF
 
     warnings: list[str] = []
@@ -277,22 +325,16 @@ def extract_pdf(data: bytes, *, ocr: bool = True, tables: bool = True) -> Extrac
                     need_ocr.append(pno)
                 page_texts.append(txt)
                 infos.append(PageInfo(pno + 1, chars, False))
-                if tables and chars >= MIN_TEXT_CHARS and _has_rulings(page):
-                    found = []
+                if tables and chars >= MIN_TEXT_CHARS:
                     try:
-                        for tab in page.find_tables().tables:
-                            grid, ids = expand_table(tab)
-                            grid, ids = _trim(grid, ids)
-                            if len(grid) >= 2 and len(grid[0]) >= 2:
-                                found.append(_Found(tuple(tab.bbox), grid, ids))
+                        found = _page_tables(page, chars_, table_engine)
                     except Exception as e:
+                        found = []
                         warnings.append(f"page {pno + 1}: table finder failed: {e}")
                     if found:
                         found.sort(key=lambda t: t.bbox[1])
                         body = [ln for ln in lines if ln.chars and not _is_page_number(ln.text)]
-                        first = body[0].top if body else None
-                        last = body[-1].bottom if body else None
-                        # text inside the table does not count as above/below it
+                        # text inside a table does not count as above/below it
                         outside = [ln for ln in body if not any(f.bbox[1] - 2 <= ln.top and ln.bottom <= f.bbox[3] + 2 for f in found)]
                         first = min((ln.top for ln in outside), default=None)
                         last = max((ln.bottom for ln in outside), default=None)
@@ -321,6 +363,35 @@ def extract_pdf(data: bytes, *, ocr: bool = True, tables: bool = True) -> Extrac
     if not count_chars(text):
         warnings.append("no text found in the PDF")
     return Extraction(format="pdf", extractor=extractor, text=text, tables=all_tables, pages=infos, metadata=meta, warnings=warnings)
+
+
+def _render_cell(items: list[tuple]) -> str:
+    lines = group_lines([(i[0], i[1], i[3], i[4], i[5]) for i in items])
+    return join_wrapped([ln.text for ln in lines])
+
+
+def _page_tables(page, chars: list[tuple], engine: str) -> list["_Found"]:
+    """Tables of one page: from its ruling lines ("rules") or MuPDF's find_tables."""
+    found: list[_Found] = []
+    if engine == "pymupdf":
+        if not _has_rulings(page):
+            return found
+        for tab in page.find_tables().tables:
+            grid, ids = _trim(*expand_table(tab))
+            if len(grid) >= 2 and len(grid[0]) >= 2:
+                found.append(_Found(tuple(tab.bbox), grid, ids))
+        return found
+    hs, vs = ruled.segments(page)
+    tabs = ruled.find_tables(hs, vs)
+    if not tabs:
+        return found
+    # (x0, x1, y centre, baseline, size, char)
+    items = [(c[0], c[1], c[2] - 0.35 * c[3], c[2], c[3], c[4]) for c in chars]
+    for t in tabs:
+        grid, roots, _ = ruled.fill(t, items, _render_cell)
+        if len(grid) >= 2 and len(t.xs) >= 3:
+            found.append(_Found(t.bbox, grid, roots, list(t.xs)))
+    return found
 
 
 def _is_page_number(s: str) -> bool:

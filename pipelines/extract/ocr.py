@@ -1,0 +1,264 @@
+"""OCR for scanned PDF pages and images: rapidocr-onnxruntime, offline, angle classifier off.
+
+Pages are rendered at ~200 dpi. Text lines are rebuilt by grouping boxes on the same
+visual line. Tables: ruling lines found in the page image give row bands (and column
+bands where the vertical rules are long enough); boxes are placed in the cells whose band
+holds their centre. Without rulings, consecutive lines of 3+ boxes become table rows.
+
+One engine per process, guarded by a lock: onnxruntime sessions are shared and the
+rapidocr wrapper keeps per-call state on the object.
+"""
+from __future__ import annotations
+
+import io
+import logging
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+
+from .base import Extraction, ExtractionFailed, PageInfo, Table, clean_line, count_chars, join_wrapped
+from .limits import MAX_IMAGE_PIXELS
+
+logger = logging.getLogger(__name__)
+
+DPI = 200
+_ENGINE = None
+_ENGINE_LOCK = threading.Lock()
+
+
+def engine():
+    global _ENGINE
+    if _ENGINE is None:
+        from rapidocr_onnxruntime import RapidOCR
+
+        # angle classifier off: it flips correctly oriented CJK lines
+        _ENGINE = RapidOCR(use_cls=False)
+    return _ENGINE
+
+
+def ocr_boxes(img: np.ndarray) -> list[tuple[float, float, float, float, str, float]]:
+    """(x0, y0, x1, y1, text, score) for each recognised box."""
+    with _ENGINE_LOCK:
+        eng = engine()
+        res, _ = eng(img, use_cls=False)
+    out = []
+    for box, text, score in res or []:
+        xs = [p[0] for p in box]
+        ys = [p[1] for p in box]
+        t = clean_line(text)
+        if t:
+            out.append((min(xs), min(ys), max(xs), max(ys), t, float(score)))
+    return out
+
+
+def _lines(boxes: list[tuple]) -> list[list[tuple]]:
+    """Group boxes into visual lines by vertical overlap; each line sorted by x."""
+    lines: list[list] = []  # [top, bottom, boxes]
+    for b in sorted(boxes, key=lambda b: ((b[1] + b[3]) / 2, b[0])):
+        h = b[3] - b[1]
+        for ln in lines[-5:]:
+            ov = min(ln[1], b[3]) - max(ln[0], b[1])
+            if ov >= 0.5 * min(h, ln[1] - ln[0]):
+                ln[2].append(b)
+                ln[0], ln[1] = min(ln[0], b[1]), max(ln[1], b[3])
+                break
+        else:
+            lines.append([b[1], b[3], [b]])
+    lines.sort(key=lambda ln: ln[0])
+    return [sorted(ln[2], key=lambda b: b[0]) for ln in lines]
+
+
+@dataclass
+class RuledGrid:
+    """A ruled table found in a page image: rule positions and the rule masks."""
+
+    ys: list[int]  # horizontal rule centres, top to bottom
+    xs: list[int]  # vertical rule centres, left to right
+    hmask: np.ndarray
+    vmask: np.ndarray
+
+    def has_vrule(self, x: int, y0: int, y1: int) -> bool:
+        """Is there a vertical rule at x between y0 and y1 (checked in the middle half)?"""
+        a, b = y0 + (y1 - y0) // 4, y1 - (y1 - y0) // 4
+        strip = self.vmask[a : b + 1, max(x - 3, 0) : x + 4]
+        return bool(strip.size) and strip.any(axis=1).mean() > 0.6
+
+    def has_hrule(self, y: int, x0: int, x1: int) -> bool:
+        a, b = x0 + (x1 - x0) // 4, x1 - (x1 - x0) // 4
+        strip = self.hmask[max(y - 3, 0) : y + 4, a : b + 1]
+        return bool(strip.size) and strip.any(axis=0).mean() > 0.6
+
+
+def _centres(profile: np.ndarray, min_gap: int = 4) -> list[int]:
+    idx = np.flatnonzero(profile)
+    if idx.size == 0:
+        return []
+    groups = np.split(idx, np.flatnonzero(np.diff(idx) > min_gap) + 1)
+    return [int(g.mean()) for g in groups]
+
+
+def find_grids(gray: np.ndarray) -> list[RuledGrid]:
+    """Ruled tables: long horizontal/vertical strokes kept by morphological opening."""
+    import cv2
+
+    h, w = gray.shape
+    dark = (gray < 150).astype(np.uint8)
+    hk = max(w // 20, 20)
+    hmask = cv2.morphologyEx(dark, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (hk, 1)))
+    vk = max(h // 60, 15)
+    vmask = cv2.morphologyEx(dark, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, vk)))
+    ys_all = _centres(hmask.any(axis=1))
+    grids: list[RuledGrid] = []
+    group: list[int] = []
+
+    def close(group: list[int]) -> None:
+        if len(group) < 2:
+            return
+        band = vmask[group[0] : group[-1] + 1]
+        # a vertical rule must touch a good part of the table height
+        cover = band.sum(axis=0) / max(band.shape[0], 1)
+        xs = _centres(cover > 0.15)
+        if len(xs) >= 2:
+            grids.append(RuledGrid(group, xs, hmask, vmask))
+
+    for y in ys_all:
+        # consecutive rules belong to one table when a vertical rule joins them
+        between = vmask[group[-1] + 3 : y - 2] if group else None
+        if group and between is not None and between.size > 0 and between.any(axis=1).mean() < 0.8:
+            close(group)
+            group = []
+        group.append(y)
+    close(group)
+    return grids
+
+
+def erase_rules(gray: np.ndarray, grids: list[RuledGrid]) -> np.ndarray:
+    """White out table rules so the detector does not join text across a cell border."""
+    if not grids:
+        return gray
+    import cv2
+
+    mask = (grids[0].hmask | grids[0].vmask).astype(np.uint8)
+    mask = cv2.dilate(mask, np.ones((3, 3), np.uint8))
+    out = gray.copy()
+    out[mask.astype(bool)] = 255
+    return out
+
+
+def _band(v: float, edges: list[int]) -> int | None:
+    for i in range(len(edges) - 1):
+        if edges[i] <= v < edges[i + 1]:
+            return i
+    return None
+
+
+def boxes_to_table(boxes: list[tuple], g: RuledGrid) -> list[list[str]]:
+    """Place OCR boxes in the grid's cells and expand merged cells.
+
+    Two neighbouring slots belong to one merged cell when the rule between them is missing.
+    """
+    ys, xs = g.ys, g.xs
+    nr, nc = len(ys) - 1, len(xs) - 1
+    parent = list(range(nr * nc))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def union(a: int, b: int) -> None:
+        parent[find(a)] = find(b)
+
+    for r in range(nr):
+        for c in range(nc):
+            if c + 1 < nc and not g.has_vrule(xs[c + 1], ys[r], ys[r + 1]):
+                union(r * nc + c, r * nc + c + 1)
+            if r + 1 < nr and not g.has_hrule(ys[r + 1], xs[c], xs[c + 1]):
+                union(r * nc + c, (r + 1) * nc + c)
+    members: dict[int, list[tuple]] = {}
+    for b in boxes:
+        yc, xc = (b[1] + b[3]) / 2, (b[0] + b[2]) / 2
+        r, c = _band(yc, ys), _band(xc, xs)
+        if r is None or c is None:
+            continue
+        members.setdefault(find(r * nc + c), []).append(b)
+    text = {k: join_wrapped([" ".join(x[4] for x in ln) for ln in _lines(bs)]) for k, bs in members.items()}
+    grid = [[text.get(find(r * nc + c), "") for c in range(nc)] for r in range(nr)]
+    return [row for row in grid if any(row)]
+
+
+def page_from_image(gray: np.ndarray) -> tuple[str, list[list[list[str]]]]:
+    """OCR one page image: (text, table grids)."""
+    if gray.ndim == 3:
+        gray = gray.mean(axis=2).astype(np.uint8)
+    grids = find_grids(gray)
+    clean = erase_rules(gray, grids)
+    boxes = ocr_boxes(np.stack([clean] * 3, axis=-1))
+    lines = [" ".join(b[4] for b in ln) for ln in _lines(boxes)]
+    tables = []
+    for g in grids:
+        grid = boxes_to_table(boxes, g)
+        if len(grid) >= 2 and len(grid[0]) >= 2:
+            tables.append(grid)
+    if not grids:
+        # unruled: runs of lines with 3+ separate boxes
+        run: list[list[str]] = []
+        for ln in _lines(boxes) + [[]]:
+            if len(ln) >= 3:
+                run.append([b[4] for b in ln])
+            else:
+                if len(run) >= 2:
+                    w = max(len(r) for r in run)
+                    tables.append([r + [""] * (w - len(r)) for r in run])
+                run = []
+    return "\n".join(lines), tables
+
+
+def ocr_pdf_pages(data: bytes, pages: list[int], dpi: int = DPI) -> dict[int, tuple[str, list]]:
+    """Render the given 0-based pages with pdfium and OCR them."""
+    import pypdfium2 as pdfium
+
+    from .pdf import PDF_LOCK
+
+    out: dict[int, tuple[str, list]] = {}
+    for pno in pages:
+        with PDF_LOCK:
+            doc = pdfium.PdfDocument(data)
+            try:
+                page = doc[pno]
+                bm = page.render(scale=dpi / 72, grayscale=True)
+                gray = bm.to_numpy().copy()
+                page.close()
+            finally:
+                doc.close()
+        if gray.ndim == 3:
+            gray = gray[..., 0]
+        out[pno] = page_from_image(gray)
+    return out
+
+
+def extract_image(data: bytes) -> Extraction:
+    from PIL import Image, ImageOps
+
+    Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
+    try:
+        im = Image.open(io.BytesIO(data))
+        if im.width * im.height > MAX_IMAGE_PIXELS:
+            raise ExtractionFailed(f"image too large: {im.width}x{im.height} pixels")
+        im = ImageOps.exif_transpose(im).convert("L")
+        gray = np.asarray(im)
+    except ExtractionFailed:
+        raise
+    except Image.DecompressionBombError as e:
+        raise ExtractionFailed(f"image too large (decompression bomb): {e}") from None
+    except Exception as e:
+        raise ExtractionFailed(f"corrupt image: {type(e).__name__}: {e}") from None
+    text, grids = page_from_image(gray)
+    return Extraction(
+        format="image", extractor="rapidocr", text=text,
+        tables=[Table(rows=g, page=1) for g in grids],
+        pages=[PageInfo(1, count_chars(text), True)],
+        metadata={"width": int(gray.shape[1]), "height": int(gray.shape[0])},
+    )
