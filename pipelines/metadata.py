@@ -389,14 +389,51 @@ def _get(obj: Any, key: str) -> Any:
     return getattr(obj, key, None)
 
 
-def _page_agency(page_meta: Mapping[str, Any] | None, extraction_meta: Mapping[str, Any] | None) -> str | None:
-    """An agency from the page: the crawler's item, then HTML <meta> the extractor read
-    (ContentSource on TRS sites), then the page/anchor title."""
+_META_SOURCE = re.compile(
+    r"""<meta\s+[^>]*?name\s*=\s*["']?(?:ContentSource|contentsource|source|Source|author|Author)["']?[^>]*?"""
+    r"""content\s*=\s*["']([^"'<>]{2,60})["']""", re.I)
+_META_SOURCE_REV = re.compile(
+    r"""<meta\s+[^>]*?content\s*=\s*["']([^"'<>]{2,60})["'][^>]*?"""
+    r"""name\s*=\s*["']?(?:ContentSource|source|author)["']?""", re.I)
+_SOURCE_LINE = re.compile(r"(?:来源|发布机构|发布单位|信息来源)\s*[:：]\s*(?:<[^>]+>\s*)*([\u4e00-\u9fff（）()]{3,40})")
+
+
+def _decode_html(html: bytes | str) -> str:
+    if isinstance(html, str):
+        return html
+    head = html[:200_000]
+    try:
+        return head.decode("utf-8")
+    except UnicodeDecodeError:
+        return head.decode("gb18030", errors="replace")
+
+
+def html_agency(html: bytes | str | None) -> str | None:
+    """The publishing body a page states: <meta name="ContentSource"> (TRS, Hanweb …), then a
+    "来源：…" line. Generic names (本站, 政府办公室) do not count."""
+    if not html:
+        return None
+    s = _decode_html(html)
+    for rx in (_META_SOURCE, _META_SOURCE_REV, _SOURCE_LINE):
+        for m in rx.finditer(s):
+            a = clean_agency(m.group(1))
+            if a and not is_generic_agency(a) and len(a) >= 3 and not a.startswith(("本站", "本网")):
+                return a
+    return None
+
+
+def _page_agency(page_meta: Mapping[str, Any] | None, extraction_meta: Mapping[str, Any] | None,
+                 html: bytes | str | None = None) -> str | None:
+    """An agency from the page: the crawler's item, HTML <meta> (ContentSource on TRS sites) or
+    the page's 来源 line, then the page/anchor title."""
     for meta in (page_meta, extraction_meta):
         for key in ("agency", "ContentSource", "contentsource", "source", "author"):
             a = clean_agency(_get(meta, key))
             if a and not is_generic_agency(a) and len(a) >= 3:
                 return a
+    a = html_agency(html)
+    if a:
+        return a
     for meta in (page_meta, extraction_meta):
         _, a = parse_title(_get(meta, "title"))
         if a:
@@ -433,7 +470,7 @@ def derive_metadata(*, text: str | None = None, parsed: Mapping[str, Any] | None
     if agency:
         md.agency, md.agency_source = agency, "title"
     else:
-        page_agency = _page_agency(page_meta, extraction_meta)
+        page_agency = _page_agency(page_meta, extraction_meta, html)
         if page_agency:
             md.agency, md.agency_source = page_agency, "page"
         else:

@@ -244,7 +244,8 @@ def process_blob(archive: Any, sha256: str, *, url: str | None = None, content_t
             return res
 
         html = None
-        if x.format == "html" and not publication_date(page_meta, x.metadata):
+        if x.format == "html" and (not publication_date(page_meta, x.metadata) or not report.get("agency")):
+            # the page's <meta> names the agency when the title does not (and dates it)
             html = raw if raw is not None else archive.read_blob(sha256)
         md = derive_metadata(text=x.text, parsed=report, page_meta=page_meta, extraction_meta=x.metadata,
                              portal=portal, html=html, url=url)
