@@ -95,13 +95,18 @@ def _value_key(v: Any) -> str | None:
     return str(v)
 
 
-def figures_of(cells: Iterable[Any]) -> frozenset[tuple[str, str, str, str | None]]:
-    """The report's figures as a comparable set (cells are dicts or rows with the same fields)."""
-    out = set()
+def _figure(section: Any, row_key: Any, column_key: Any, value: Any) -> str:
+    return f"{section}/{row_key}/{column_key}={_value_key(value)}"
+
+
+def figures_digest(cells: Iterable[Any]) -> str:
+    """sha256 over the report's figures (section/row/column=value, sorted): equal iff every
+    figure is equal. Cells are dicts or rows with those fields."""
+    items = []
     for c in cells:
         get = c.get if isinstance(c, dict) else (lambda k, _c=c: getattr(_c, k))
-        out.add((str(get("section")), get("row_key"), get("column_key"), _value_key(get("value"))))
-    return frozenset(out)
+        items.append(_figure(get("section"), get("row_key"), get("column_key"), get("value")))
+    return hashlib.sha256("\n".join(sorted(items)).encode("utf-8")).hexdigest()
 
 
 @dataclass
@@ -114,9 +119,9 @@ class ReportKey:
     region_code: str | None
     report_year: int | None
     text_hash: str | None
-    figures: frozenset
     captured_at: dt.datetime | None
     canonical_report_id: int | None = None
+    figures: str | None = None           # figures_digest, loaded only for candidates
     signature: MinHash | None = field(default=None, repr=False)
 
     def order(self) -> tuple:
@@ -211,10 +216,14 @@ def signatures(archive: Any, keys: list[ReportKey]) -> None:
 # ---------------------------------------------------------------- report keys from the archive
 
 def load_keys(archive: Any, *, report_year: int | None = None, report_ids: Iterable[int] | None = None,
-              any_year: bool = False) -> dict[int, ReportKey]:
-    """Current report rows (with their figures), optionally limited to one year or some ids."""
-    t = _tables(archive)
-    rep, cell = t["report"], t["report_cell"]
+              any_year: bool = False, agency: str | None | bool = False,
+              region_code: str | None = None) -> dict[int, ReportKey]:
+    """Current report rows, optionally limited to one year, some ids, or one agency.
+
+    ``agency=None`` selects rows without agency in ``region_code``; ``agency=False`` (default)
+    does not filter on it. Figures are not loaded here (see :func:`load_figures`).
+    """
+    rep = _tables(archive)["report"]
     q = sa.select(rep.c.id, rep.c.sha256, rep.c.agency, rep.c.region_code, rep.c.report_year,
                   rep.c.text_hash, rep.c.captured_at, rep.c.canonical_report_id)
     if "is_current" in rep.c:
@@ -223,24 +232,37 @@ def load_keys(archive: Any, *, report_year: int | None = None, report_ids: Itera
         q = q.where(rep.c.id.in_(list(report_ids)))
     elif not any_year:
         q = q.where(rep.c.report_year == report_year) if report_year is not None else q.where(rep.c.report_year.is_(None))
+    if agency is None:
+        q = q.where(rep.c.agency.is_(None))
+        q = q.where(rep.c.region_code == region_code) if region_code else q.where(rep.c.region_code.is_(None))
+    elif agency is not False:
+        q = q.where(rep.c.agency == agency)
     keys: dict[int, ReportKey] = {}
-    figs: dict[int, set] = defaultdict(set)
     with _engine(archive).connect() as conn:
         for r in conn.execute(q):
             captured = r.captured_at
             if isinstance(captured, str):
                 captured = dt.datetime.fromisoformat(captured)
             keys[r.id] = ReportKey(r.id, r.sha256, r.agency, r.region_code, r.report_year, r.text_hash,
-                                   frozenset(), captured, r.canonical_report_id)
-        ids = list(keys)
-        for i in range(0, len(ids), 500):
-            chunk = ids[i:i + 500]
-            for c in conn.execute(sa.select(cell.c.report_id, cell.c.section, cell.c.row_key,
-                                            cell.c.column_key, cell.c.value).where(cell.c.report_id.in_(chunk))):
-                figs[c.report_id].add((str(c.section), c.row_key, c.column_key, _value_key(c.value)))
-    for rid, k in keys.items():
-        k.figures = frozenset(figs.get(rid, ()))
+                                   captured, r.canonical_report_id)
     return keys
+
+
+def load_figures(archive: Any, keys: Iterable[ReportKey]) -> None:
+    """Fill key.figures (a digest) for the keys that lack it, from report_cell."""
+    todo = {k.report_id: k for k in keys if k.figures is None}
+    if not todo:
+        return
+    cell = _tables(archive)["report_cell"]
+    figs: dict[int, list[str]] = defaultdict(list)
+    ids = sorted(todo)
+    with _engine(archive).connect() as conn:
+        for i in range(0, len(ids), 500):
+            for c in conn.execute(sa.select(cell.c.report_id, cell.c.section, cell.c.row_key, cell.c.column_key,
+                                            cell.c.value).where(cell.c.report_id.in_(ids[i:i + 500]))):
+                figs[c.report_id].append(_figure(c.section, c.row_key, c.column_key, c.value))
+    for rid, k in todo.items():
+        k.figures = hashlib.sha256("\n".join(sorted(figs.get(rid, []))).encode("utf-8")).hexdigest()
 
 
 # ---------------------------------------------------------------- grouping and linking
@@ -318,10 +340,9 @@ def _pairs(keys: dict[int, ReportKey], archive: Any, stats: DedupStats, focus: I
                 continue
             if k.signature is None or k.signature.is_empty():
                 continue
-            for other in lsh.query(k.signature):
-                p = emit(k.report_id, other)
-                if not p:
-                    continue
+            cands = [p for p in (emit(k.report_id, o) for o in lsh.query(k.signature)) if p]
+            load_figures(archive, [keys[r] for r in {r for p in cands for r in p}])
+            for p in cands:
                 stats.candidates += 1
                 ok, why = same_report(keys[p[0]], keys[p[1]])
                 if ok:
@@ -370,16 +391,21 @@ def link_report(archive: Any, report_id: int) -> DedupStats:
     if report_id not in own:
         return stats
     me = own[report_id]
-    keys = load_keys(archive, report_year=me.report_year)
+    # confirmation needs the same year and agency: only those reports can be its copies
+    keys = load_keys(archive, report_year=me.report_year, agency=me.agency,
+                     region_code=me.region_code) if me.report_year is not None else {}
     keys[report_id] = me
-    if me.text_hash:  # equal text is the same report even if a year was misread
-        t = _tables(archive)["report"]
-        with _engine(archive).connect() as conn:
-            q = sa.select(t.c.id).where(t.c.text_hash == me.text_hash)
-            if "is_current" in t.c:
-                q = q.where(t.c.is_current.is_(True))
-            extra = [r for (r,) in conn.execute(q) if r not in keys]
-        keys.update(load_keys(archive, report_ids=extra))
+    rep = _tables(archive)["report"]
+    cur = (rep.c.is_current.is_(True),) if "is_current" in rep.c else ()
+    with _engine(archive).connect() as conn:
+        if me.text_hash:  # equal text is the same report whatever the metadata says
+            same_text = [r for (r,) in conn.execute(sa.select(rep.c.id).where(rep.c.text_hash == me.text_hash, *cur))]
+            keys.update(load_keys(archive, report_ids=[r for r in same_text if r not in keys]))
+        # and every member of the groups those belong to (a group is relinked as a whole)
+        canon = {k.canonical_report_id or k.report_id for k in keys.values()}
+        members = [r for (r,) in conn.execute(sa.select(rep.c.id).where(
+            sa.or_(rep.c.canonical_report_id.in_(canon), rep.c.id.in_(canon)), *cur))]
+    keys.update(load_keys(archive, report_ids=[r for r in members if r not in keys]))
     stats.reports = len(keys)
     # existing links stay, except those into or out of this report: it is judged afresh
     uf = _UnionFind()

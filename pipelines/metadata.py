@@ -193,9 +193,13 @@ def publication_date(page_meta: Mapping[str, Any] | None = None,
                      html: bytes | str | None = None, url: str | None = None) -> dt.date | None:
     """Page metadata first (crawler item, then the extractor's reading of the page), else
     htmldate on the HTML body (original publication date, not the last modification)."""
+    guessed = None
     for meta in (page_meta, extraction_meta):
         for key in _DATE_KEYS:
             d = _coerce_date((meta or {}).get(key))
+            if d and meta is extraction_meta and str((meta or {}).get("published_at_source")) == "htmldate":
+                guessed = guessed or d  # htmldate's extensive search guesses from any year in the text
+                continue
             if d:
                 return d
     if html:
@@ -207,7 +211,7 @@ def publication_date(page_meta: Mapping[str, Any] | None = None,
             logger.debug("htmldate failed: %s", exc)
             found = None
         return _coerce_date(found)
-    return None
+    return guessed
 
 
 # ---------------------------------------------------------------- administrative divisions
@@ -452,7 +456,14 @@ def derive_metadata(*, text: str | None = None, parsed: Mapping[str, Any] | None
     serve when no title line is found); `portal` a PortalConfig or dict (agency, region_code).
     """
     md = ReportMetadata()
-    title = find_title(text) or (_get(parsed, "title") or None)
+    body = text or ""
+    page_title = _get(extraction_meta, "title")
+    if body and page_title:
+        # HTML extraction may put the page's <title> first: the printed title is the one below
+        first, _, rest = body.lstrip().partition("\n")
+        if _norm(first).strip() == _norm(str(page_title)).strip() and find_title(rest):
+            body = rest
+    title = find_title(body) or (_get(parsed, "title") or None)
     md.title = title
     year, agency = parse_title(title)
     if year is None:
