@@ -49,7 +49,19 @@ def _run(cmd: list[str], timeout: int, cwd: str | None = None) -> subprocess.Com
     return subprocess.CompletedProcess(cmd, p.returncode, out, err)
 
 
-def convert_with_soffice(data: bytes, suffix: str, target: str = "docx", timeout: int = SOFFICE_TIMEOUT) -> bytes:
+def check_ole(data: bytes) -> None:
+    """Reject files whose OLE header is invalid (LibreOffice would import them as text)."""
+    if not data.startswith(OLE_MAGIC):
+        return
+    if len(data) < 1536 or data[28:30] != b"\xfe\xff" or data[30:32] not in (b"\x09\x00", b"\x0c\x00"):
+        raise ExtractionFailed("unreadable Word/WPS file: corrupt OLE compound file header")
+    if "WordDocument".encode("utf-16-le") not in data:
+        raise ExtractionFailed("unreadable Word/WPS file: no WordDocument stream in the OLE file")
+
+
+def convert_with_soffice(
+    data: bytes, suffix: str, target: str = "docx", timeout: int = SOFFICE_TIMEOUT, infilter: str | None = None
+) -> bytes:
     """Convert bytes with LibreOffice; raises ExtractionFailed with the reason."""
     exe = soffice_binary()
     if not exe:
@@ -60,7 +72,10 @@ def convert_with_soffice(data: bytes, suffix: str, target: str = "docx", timeout
         prof = Path(tmp) / "profile"
         out = Path(tmp) / "out"
         cmd = [exe, f"-env:UserInstallation={prof.as_uri()}", "--headless", "--norestore", "--nologo",
-               "--nodefault", "--nolockcheck", "--convert-to", target, "--outdir", str(out), str(src)]
+               "--nodefault", "--nolockcheck"]
+        if infilter:  # never let LibreOffice fall back to importing a broken file as text
+            cmd.append(f"--infilter={infilter}")
+        cmd += ["--convert-to", target, "--outdir", str(out), str(src)]
         try:
             res = _run(cmd, timeout, cwd=tmp)
         except subprocess.TimeoutExpired:
@@ -117,10 +132,12 @@ def extract_doc(data: bytes) -> Extraction:
 
     data, padded = pad_ole(data)
     warnings = ["OLE file padded to a 512-byte multiple (WPS)"] if padded else []
-    suffix = ".rtf" if data.startswith(b"{\\rtf") else ".doc"
+    rtf = data.startswith(b"{\\rtf")
+    suffix = ".rtf" if rtf else ".doc"
+    check_ole(data)
     lo_error = None
     try:
-        docx_bytes = convert_with_soffice(data, suffix)
+        docx_bytes = convert_with_soffice(data, suffix, infilter=None if rtf else "MS Word 97")
         x = extract_docx(docx_bytes)
         x.format = "doc"
         x.extractor = "libreoffice+python-docx"

@@ -15,7 +15,7 @@ from datetime import datetime
 import lxml.html
 from lxml import etree
 
-from .base import Extraction, ExtractionFailed, PageInfo, Table, cell_text, clean_line, count_chars, rectangular, table_to_lines
+from .base import Extraction, ExtractionFailed, PageInfo, Table, cell_text, clean_line, count_chars, normalize_for_compare, rectangular, table_to_lines
 from .charset import decode
 
 logger = logging.getLogger(__name__)
@@ -258,7 +258,13 @@ def extract_html(data: bytes, content_type: str | None = None, url: str | None =
         w = _Walker()
         w.walk(node)
         w.flush()
-        body, tables, extractor = "\n".join(w.lines), w.tables, "html-dom"
+        lines = w.lines
+        if title and lines and normalize_for_compare(title) not in normalize_for_compare("".join(lines[:5])):
+            # the headline sits outside the body node on most CMS templates
+            h1 = tree.find(".//h1")
+            head = clean_line(h1.text_content()) if h1 is not None and h1.text_content().strip() else title
+            lines = [head] + lines
+        body, tables, extractor = "\n".join(lines), w.tables, "html-dom"
         meta["content_selector"] = selector
     else:
         import trafilatura

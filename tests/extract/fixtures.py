@@ -212,21 +212,40 @@ def scan_pdf(pdf: Path, out: Path, dpi: int = 150, pages: int | None = None) -> 
             break
         pix = page.get_pixmap(dpi=dpi, colorspace=fitz.csGRAY)
         p = dst.new_page(width=page.rect.width, height=page.rect.height)
-        p.insert_image(p.rect, stream=pix.tobytes("png"))
+        p.insert_image(p.rect, stream=pix.tobytes("jpg", jpg_quality=75))
     dst.save(str(out))
 
 
-def build_all(d: Path) -> dict[str, Path]:
-    d.mkdir(parents=True, exist_ok=True)
+COMMITTED = Path(__file__).resolve().parent.parent / "files" / "extract"
+OFFICE = ("report.docx", "report.pdf", "report.doc", "report.wps")
+
+
+def build_office(d: Path) -> None:
+    """The LibreOffice-made files (slow: committed under tests/files/extract/)."""
     build_docx(d / "report.docx")
-    build_html(d / "report_utf8.html")
-    build_html(d / "report_gbk.html", "gbk")
-    build_xls(d / "report.xls")
-    build_xlsx(d / "report.xlsx")
     soffice_convert([d / "report.docx"], "pdf", d)
     soffice_convert([d / "report.docx"], "doc:MS Word 97", d)
     data = (d / "report.doc").read_bytes()
     # WPS writes OLE files a few bytes short of a 512 multiple
     (d / "report.wps").write_bytes(data[: len(data) - 512 + 509] if len(data) % 512 == 0 else data)
+
+
+def build_all(d: Path, regenerate: bool = False) -> dict[str, Path]:
+    d.mkdir(parents=True, exist_ok=True)
+    if regenerate or not all((COMMITTED / n).exists() for n in OFFICE):
+        build_office(d)
+    else:
+        for n in OFFICE:
+            shutil.copy(COMMITTED / n, d / n)
+    build_html(d / "report_utf8.html")
+    build_html(d / "report_gbk.html", "gbk")
+    build_xls(d / "report.xls")
+    build_xlsx(d / "report.xlsx")
     scan_pdf(d / "report.pdf", d / "report_scan.pdf")
     return {p.name: p for p in d.iterdir()}
+
+
+if __name__ == "__main__":  # python tests/extract/fixtures.py: refresh the committed files
+    COMMITTED.mkdir(parents=True, exist_ok=True)
+    build_office(COMMITTED)
+    print(sorted(p.name for p in COMMITTED.iterdir()))
