@@ -123,3 +123,26 @@ def test_cell_diff_null_and_printed():
          {"section": "3", "row_key": "s", "column_key": "c", "value": 5, "printed": "5.0"}]
     d = cell_diff(a, b)
     assert [(c["row_key"], c["change"]) for c in d] == [("r", "changed")]
+
+
+def test_moved_report_is_linked_to_its_old_url(db_url, tmp_path):
+    """Same body at a new URL, old URL no longer found: the old document is gone and moved_to the new."""
+    a = Archive(db_url, tmp_path / "blobs")
+    r1 = a.start_run(["demo"])
+    old = a.record_capture(run_id=r1, url=BASE + "2024/report.html", status=200, body=REPORT_V1, portal="demo",
+                           is_report=True)
+    a.finish_run(r1)
+    r2 = a.start_run(["demo"])
+    new = a.record_capture(run_id=r2, url=BASE + "new/report.html", status=200, body=REPORT_V1, portal="demo",
+                           is_report=True)
+    assert new.kind == "new_version" and not new.new_blob and new.also_at == (BASE + "2024/report.html",)
+    assert a.mark_gone(r2, "demo", [BASE + "new/report.html"]) == [old.document_id]
+    a.finish_run(r2)
+    h = document_history(a, BASE + "2024/report.html")
+    assert h["document"]["moved_to_url"] == BASE + "new/report.html"
+    assert document_history(a, BASE + "new/report.html")["moved_from"] == [BASE + "2024/report.html"]
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text(yaml.safe_dump({"archive": {"database": db_url, "blobs": str(tmp_path / "blobs")}}))
+    res = CliRunner().invoke(main, ["--config", str(cfg), "history", BASE + "2024/report.html"])
+    assert f"moved to {BASE}new/report.html" in res.output and f"GONE at run {r2}" in res.output
+    a.close()
