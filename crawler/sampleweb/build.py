@@ -85,10 +85,13 @@ def file_name(site: str, path: str) -> str:
 class _OfficeCache:
     """Reuses committed LibreOffice outputs while their DOCX source is unchanged."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, source: Path | None = None):
         self.root = root
         self.path = root / "build-manifest.json"
-        self.old: dict[str, str] = json.loads(self.path.read_text()) if self.path.exists() else {}
+        src = source or root
+        self.src = src
+        mf = src / "build-manifest.json"
+        self.old: dict[str, str] = json.loads(mf.read_text()) if mf.exists() else {}
         self.new: dict[str, str] = {}
         self.todo: dict[str, dict[str, bytes]] = {"pdf": {}, "doc": {}}
         self.results: dict[str, bytes] = {}
@@ -96,10 +99,13 @@ class _OfficeCache:
     def request(self, key: str, docx: bytes, target: str) -> None:
         src = sha256(docx)
         out_key = f"{key}.{target}"
-        cached = self.root / "_lo" / out_key
+        cached = self.src / "_lo" / out_key
         self.new[out_key] = src
         if self.old.get(out_key) == src and cached.exists():
             self.results[out_key] = cached.read_bytes()
+            (self.root / "_lo").mkdir(parents=True, exist_ok=True)
+            if cached != self.root / "_lo" / out_key:
+                (self.root / "_lo" / out_key).write_bytes(self.results[out_key])
         else:
             self.todo[target][f"{key}.docx"] = docx
 
@@ -118,19 +124,23 @@ class _OfficeCache:
     def save(self) -> None:
         self.path.write_text(json.dumps(self.new, indent=1, sort_keys=True) + "\n")
         keep = set(self.new)
-        for f in (self.root / "_lo").glob("*"):
+        for f in list((self.root / "_lo").glob("*")):
             if f.name not in keep:
                 f.unlink()
 
 
-def build(out: Path | None = None, seeds_dir: Path | None = None) -> dict:
-    """Write every file and truth.json; returns the truth."""
+def build(out: Path | None = None, seeds_dir: Path | None = None, office_cache: Path | None = None) -> dict:
+    """Write every file and truth.json; returns the truth.
+
+    ``office_cache``: a site directory whose LibreOffice outputs may be reused (default: ``out``),
+    so a build into a scratch directory needs no LibreOffice while the sources are unchanged.
+    """
     root = Path(out or SITE_DIR)
     root.mkdir(parents=True, exist_ok=True)
     seeds = {s["id"]: s for s in load_seeds(seeds_dir)}
     reps = {c.id: report_dict(c, seeds) for c in N.contents()}
     plan = N.docs()
-    cache = _OfficeCache(root)
+    cache = _OfficeCache(root, Path(office_cache) if office_cache else None)
 
     # 1. LibreOffice requests (one batch per target)
     def office_key(content_id: str) -> str:

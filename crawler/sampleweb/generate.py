@@ -160,6 +160,11 @@ def narrative(key: str, agency: str, year: int, s3: dict | None, s4: dict | None
         f"（五）监督保障。将政务公开工作纳入年度目标考核，明确分管领导和工作人员，组织开展政务公开业务培训{r.randint(1, 6)}次，"
         f"本年度未发生因政府信息公开工作引发的责任追究情况。",
     ]
+    if variant_of:
+        # next year's report of the same office: same wording but one rewritten paragraph,
+        # so the masked texts stay ~96% similar while years and figures differ
+        p1[5] = (f"（五）监督保障。健全政务公开工作考核评价机制，定期通报各科室信息发布情况，"
+                 f"全年开展网站和政务新媒体自查{rng(key).randint(2, 12)}次，发现问题均已整改到位。")
     p5 = [
         f"{year}年，{short}政府信息公开工作取得了一定成效，但仍存在一些不足：一是政策解读形式还不够丰富；二是{focus[1]}等重点领域信息公开的深度和广度有待提高；三是工作人员业务能力需进一步提升。",
         f"{year + 1}年，我们将继续加强政策解读和回应关切，深化重点领域信息公开，加强业务培训，不断提升政府信息公开工作质量和水平。",

@@ -33,9 +33,7 @@ def _titles(template: str) -> dict[int, str]:
 
 def _docx_table(doc, grid: Grid) -> None:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Pt
-
-    from docx.shared import Cm
+    from docx.shared import Cm, Pt
 
     n, m, cells = grid
     t = doc.add_table(rows=n, cols=m)
@@ -44,13 +42,15 @@ def _docx_table(doc, grid: Grid) -> None:
     widths = {4: [4.4, 3.6, 3.6, 3.6], 10: [1.5, 1.7, 5.3] + [1.1] * 7}.get(m, [16.0 / m] * m)
     for i, col in enumerate(t.columns):
         col.width = Cm(widths[i])
-    for row in t.rows:
-        for i, c in enumerate(row.cells):
-            c.width = Cm(widths[i])
+    # python-docx recomputes the whole cell grid on every t.cell(); fetch it once (merged
+    # regions never overlap, so the fetched cells stay valid while merging)
+    grid_cells = t._cells
+    for k, c in enumerate(grid_cells):
+        c.width = Cm(widths[k % m])
     for r, c, rs, cs, text, align in cells:
-        cell = t.cell(r, c)
+        cell = grid_cells[r * m + c]
         if rs > 1 or cs > 1:
-            cell = cell.merge(t.cell(r + rs - 1, c + cs - 1))
+            cell = cell.merge(grid_cells[(r + rs - 1) * m + c + cs - 1])
         cell.text = text
         for p in cell.paragraphs:
             p.alignment = WD_ALIGN_PARAGRAPH.CENTER if align == "c" else WD_ALIGN_PARAGRAPH.LEFT
@@ -76,6 +76,7 @@ def render_docx(rep: dict) -> bytes:
     cp.created = FIXED_TIME
     cp.modified = FIXED_TIME
     cp.last_modified_by = ""
+    cp.comments = ""
     cp.revision = 1
     h = doc.add_paragraph()
     h.alignment = WD_ALIGN_PARAGRAPH.CENTER
