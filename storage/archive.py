@@ -19,7 +19,6 @@ import logging
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -27,6 +26,14 @@ from typing import Any
 import sqlalchemy as sa
 
 from storage.blobs import BlobStore, check_key, sha256_hex
+from storage.capture import (
+    CaptureRecorder,
+    CaptureResult,
+    missing_blobs,
+    normalize_headers,
+    prepare,
+    write_blobs,
+)
 from storage.db import make_engine, upgrade, write_transaction
 from storage.models import (
     Blob,
@@ -58,46 +65,6 @@ T_CHECK = ReportCheck.__table__
 
 KINDS = ("new_version", "identical_revisit", "not_modified", "error")
 RUN_STATUSES = ("running", "finished", "interrupted", "failed")
-# headers kept verbatim on the capture row (besides the ones that get their own column)
-_MAX_HEADER_VALUE = 2000
-
-
-@dataclass(frozen=True)
-class CaptureResult:
-    """What :meth:`Archive.record_capture` decided and stored."""
-
-    kind: str
-    capture_id: int
-    document_id: int
-    version_id: int | None
-    sha256: str | None
-    new_blob: bool
-    status: int | None = None
-    error: str | None = None
-    # Other URLs that already held this exact body (a moved or cross-posted file).
-    also_at: tuple[str, ...] = field(default=())
-
-    @property
-    def changed(self) -> bool:
-        return self.kind == "new_version"
-
-
-def normalize_headers(headers: Mapping[Any, Any] | None) -> dict[str, str]:
-    """Lower-case str keys and str values; Scrapy's bytes and list values are joined."""
-    out: dict[str, str] = {}
-    if not headers:
-        return out
-    for k, v in headers.items():
-        key = k.decode("latin-1") if isinstance(k, bytes) else str(k)
-        if isinstance(v, (list, tuple)):
-            parts = [p.decode("latin-1") if isinstance(p, bytes) else str(p) for p in v]
-            val = ", ".join(parts)
-        elif isinstance(v, bytes):
-            val = v.decode("latin-1")
-        else:
-            val = str(v)
-        out[key.lower()] = val[:_MAX_HEADER_VALUE]
-    return out
 
 
 def _json_default(o: Any) -> Any:
@@ -268,137 +235,34 @@ class Archive:
                        is_report: bool = False, sha256: str | None = None) -> CaptureResult:
         """Record one fetch of ``url``; see the module docstring for the kinds.
 
-        ``sha256``, when given, is checked against the body.
+        No body, an HTTP status >= 400 or an ``error`` make an ``error`` capture with the reason
+        (the body of an error response is not stored). ``sha256``, when given, is checked
+        against the body.
         """
-        fetched_at = fetched_at or utcnow()
-        hdrs = normalize_headers(headers)
-        etag = hdrs.get("etag")
-        last_modified = hdrs.get("last-modified")
-        content_type = hdrs.get("content-type")
-        content_length = _as_int(hdrs.get("content-length"))
+        return self.record_captures([dict(
+            run_id=run_id, url=url, status=status, body=body, headers=headers, final_url=final_url,
+            fetched_at=fetched_at, error=error, portal=portal, referer=referer, title=title,
+            is_report=is_report, sha256=sha256)])[0]
 
-        reason = error
-        if reason is None:
-            if status is None:
-                reason = "no response"
-            elif status >= 400:
-                reason = f"HTTP {status}"
-            elif body is None and status != 304:
-                reason = f"HTTP {status} without a body"
-        if reason is None and body is not None:
-            sha = sha256_hex(body)
-            if sha256 is not None and check_key(sha256) != sha:
-                raise ValueError(f"body of {url} hashes to {sha}, not {sha256}")
-            if content_length is None:
-                content_length = len(body)
-        else:
-            sha = None
+    def record_captures(self, captures: Iterable[Mapping[str, Any]]) -> list[CaptureResult]:
+        """Record many captures (each a dict of record_capture's arguments) in one transaction.
 
+        New bodies are written to the blob store first, in parallel, then all rows at once.
+        """
+        prepared = [prepare(**c) for c in captures]
+        written = {}
+        if len(prepared) > 1:
+            bodies = {p.sha: p.body for p in prepared if p.sha and p.body is not None}
+            if bodies:
+                with self._ro() as conn:
+                    missing = missing_blobs(conn, set(bodies))
+                written = write_blobs(self.blobs, {sha: bodies[sha] for sha in missing})
         with self._tx() as conn:
-            doc = self._lock_document(conn, url)
-            if doc is None:
-                self._insert_ignore(conn, T_DOC, {"url": url, "portal": portal, "first_seen_at": fetched_at}, ["url"])
-                doc = self._lock_document(conn, url)
-                assert doc is not None
-            doc_id, cur_version, cur_sha, doc_portal, doc_etag, doc_lm = doc
-
-            new_blob = False
-            version_id: int | None = None
-            also_at: tuple[str, ...] = ()
-            new_version_row = False
-            if reason is None and status == 304:
-                if cur_version is None:
-                    reason = "HTTP 304 Not Modified but the archive holds no version of this URL"
-                    kind = "error"
-                else:
-                    kind, version_id, sha = "not_modified", cur_version, cur_sha
-            elif reason is None:
-                assert body is not None and sha is not None
-                if sha == cur_sha:
-                    kind, version_id = "identical_revisit", cur_version
-                else:
-                    kind = "new_version"
-                    new_blob = self._store_blob(conn, sha, body, content_type)
-                    version_id = conn.execute(
-                        sa.select(T_VER.c.id).where(T_VER.c.document_id == doc_id, T_VER.c.sha256 == sha)
-                    ).scalar()
-                    if version_id is None:  # (else: the URL went back to an earlier body)
-                        version_id = self._insert_ignore(conn, T_VER, {
-                            "document_id": doc_id, "sha256": sha, "first_captured_at": fetched_at,
-                            "last_captured_at": fetched_at, "capture_count": 0,
-                        }, ["document_id", "sha256"], returning=T_VER.c.id).scalar()
-                        new_version_row = version_id is not None
-                        if version_id is None:  # a concurrent writer recorded it first
-                            version_id = conn.execute(sa.select(T_VER.c.id).where(
-                                T_VER.c.document_id == doc_id, T_VER.c.sha256 == sha)).scalar_one()
-                    if not new_blob:
-                        also_at = tuple(conn.execute(
-                            sa.select(T_DOC.c.url).select_from(T_VER.join(T_DOC, T_DOC.c.id == T_VER.c.document_id))
-                            .where(T_VER.c.sha256 == sha, T_VER.c.document_id != doc_id)
-                            .order_by(T_VER.c.id).limit(50)
-                        ).scalars())
-            else:
-                kind = "error"
-
-            if kind == "error":
-                sha, version_id = None, None
-            capture_id = conn.execute(T_CAP.insert().returning(T_CAP.c.id), {
-                "run_id": run_id, "document_id": doc_id, "version_id": version_id, "url": url,
-                "final_url": final_url, "portal": portal, "fetched_at": fetched_at, "status": status,
-                "kind": kind, "sha256": sha, "new_blob": new_blob, "etag": etag,
-                "last_modified": last_modified, "content_type": content_type,
-                "content_length": content_length, "headers": hdrs or None, "error": reason,
-                "referer": referer, "title": title, "is_report": bool(is_report),
-            }).scalar_one()
-
-            if version_id is not None:
-                upd = {"last_captured_at": fetched_at, "capture_count": T_VER.c.capture_count + 1}
-                if new_version_row:
-                    upd["first_capture_id"] = capture_id
-                conn.execute(T_VER.update().where(T_VER.c.id == version_id).values(**upd))
-                doc_upd: dict[str, Any] = {"last_seen_at": fetched_at, "gone_at": None, "gone_run_id": None,
-                                           "current_version_id": version_id}
-                if kind == "not_modified":  # a 304 may refresh the validators
-                    doc_upd["etag"] = etag or doc_etag
-                    doc_upd["last_modified"] = last_modified or doc_lm
-                else:
-                    doc_upd["etag"] = etag
-                    doc_upd["last_modified"] = last_modified
-                if portal and not doc_portal:
-                    doc_upd["portal"] = portal
-                conn.execute(T_DOC.update().where(T_DOC.c.id == doc_id).values(**doc_upd))
-                if kind == "new_version" and not new_blob:
-                    self._link_sources(conn, sha, doc_id, url, capture_id, fetched_at)
-            elif portal and not doc_portal:
-                conn.execute(T_DOC.update().where(T_DOC.c.id == doc_id).values(portal=portal))
-
-        return CaptureResult(kind=kind, capture_id=capture_id, document_id=doc_id, version_id=version_id,
-                             sha256=sha, new_blob=new_blob, status=status, error=reason, also_at=also_at)
-
-    def _lock_document(self, conn: sa.Connection, url: str) -> sa.Row | None:
-        """(id, current_version_id, current sha256, portal, etag, last_modified) of a URL, locked.
-
-        Concurrent captures of one URL are serialised: on SQLite by BEGIN IMMEDIATE, on
-        PostgreSQL by the row lock; the current version is read after the lock so each capture
-        compares against what the previous one stored.
-        """
-        if conn.dialect.name == "sqlite":
-            return conn.execute(
-                sa.select(T_DOC.c.id, T_DOC.c.current_version_id, T_VER.c.sha256, T_DOC.c.portal,
-                          T_DOC.c.etag, T_DOC.c.last_modified)
-                .select_from(T_DOC.outerjoin(T_VER, T_VER.c.id == T_DOC.c.current_version_id))
-                .where(T_DOC.c.url == url)
-            ).first()
-        row = conn.execute(
-            sa.select(T_DOC.c.id, T_DOC.c.current_version_id, T_DOC.c.portal, T_DOC.c.etag, T_DOC.c.last_modified)
-            .where(T_DOC.c.url == url).with_for_update()
-        ).first()
-        if row is None:
-            return None
-        sha = None
-        if row.current_version_id is not None:
-            sha = conn.execute(sa.select(T_VER.c.sha256).where(T_VER.c.id == row.current_version_id)).scalar()
-        return (row.id, row.current_version_id, sha, row.portal, row.etag, row.last_modified)
+            rec = CaptureRecorder(conn, self.blobs, written)
+            try:
+                return [rec.record(p) for p in prepared]
+            finally:
+                rec.close()
 
     def _store_blob(self, conn: sa.Connection, sha: str, body: bytes, content_type: str | None) -> bool:
         """Write the blob file (first) and its row; True when the archive did not have it."""
@@ -410,19 +274,6 @@ class Archive:
             "compression": stored.compression, "content_type": content_type, "created_at": utcnow(),
         }, ["sha256"], returning=T_BLOB.c.sha256)
         return res.first() is not None
-
-    def _link_sources(self, conn: sa.Connection, sha: str, doc_id: int, url: str, capture_id: int | None,
-                      captured_at: dt.datetime | None) -> None:
-        """A known body at another URL: add that URL as a source of the reports parsed from it."""
-        for rid in conn.execute(sa.select(T_REP.c.id).where(T_REP.c.sha256 == sha)).scalars():
-            self._insert_ignore(conn, T_SRC, {"report_id": rid, "document_id": doc_id, "url": url,
-                                              "capture_id": capture_id, "captured_at": captured_at},
-                                ["report_id", "document_id"])
-
-    def record_captures(self, captures: Iterable[Mapping[str, Any]]) -> list[CaptureResult]:
-        """Record many captures (each a dict of record_capture's arguments) in one transaction."""
-        with self.batch():
-            return [self.record_capture(**c) for c in captures]
 
     # -- documents -----------------------------------------------------------------------
     def validators(self, url: str) -> dict[str, str | None] | None:

@@ -74,6 +74,7 @@ class BlobStore:
         self.compress = compress
         self.fsync = fsync
         self.root.mkdir(parents=True, exist_ok=True)
+        self._dirs: set[Path] = set()  # shard directories known to exist
 
     # -- paths ---------------------------------------------------------------------------
     def path_for(self, sha256: str) -> Path:
@@ -119,7 +120,9 @@ class BlobStore:
         return StoredBlob(key, len(data), len(stored), compression, new=True)
 
     def _atomic_write(self, target: Path, data: bytes) -> None:
-        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.parent not in self._dirs:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._dirs.add(target.parent)
         fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
         try:
             with os.fdopen(fd, "wb") as fh:
