@@ -61,9 +61,12 @@ def grid_tokens(tables: Iterable[Any]) -> dict[int, list[Token]]:
             c.pop(None, None)
             if c:
                 starts[sec] = c.most_common(1)[0][0]
+        header: list[str] | None = None
         for r, sec in zip(rows, sections):
             toks = out.setdefault(sec, [])
             first = _first_value(r)
+            if first is None and sum(1 for c in r if c) >= 2:
+                header = r
             start = starts.get(sec)
             if first is not None and start is not None and start < first and all(not c for c in r[start:first]):
                 first = start
@@ -75,12 +78,15 @@ def grid_tokens(tables: Iterable[Any]) -> dict[int, list[Token]]:
             prev_text = None
             for i, cell in enumerate(r):
                 if first is not None and i >= first:
+                    # under a merged header cell repeated across columns: maybe one column
+                    dup = bool(header is not None and first < i < len(header) and header[i]
+                               and header[i] == header[i - 1])
                     if not cell:
-                        toks.append(Token("value", ""))
+                        toks.append(Token("value", "", dup=dup))
                         continue
                     fields = cell.split()
                     if all(is_value(f) for f in fields):
-                        toks.extend(Token("value", f) for f in fields)
+                        toks.extend(Token("value", f, dup=dup) for f in fields)
                         continue
                 if not cell or cell == prev_text:
                     continue

@@ -53,6 +53,10 @@ class SectionParse:
 # ---------------------------------------------------------------- rows from groups
 
 def _options(values: list[Token], n: int, block: int | None) -> tuple[list[tuple[str, ...]], bool, str | None]:
+    if len(values) > n:
+        kept = [t for t in values if not t.dup]
+        if len(kept) >= n:
+            values = kept
     printed = [t.text for t in values]
     if len(values) >= n:
         extra = [t for t in values[n:] if not null_token(t) and t.text != printed[0]]

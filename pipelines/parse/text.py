@@ -27,6 +27,7 @@ class Token:
     kind: str           # 'text' | 'value'
     text: str           # as printed (normalized); '' for an empty grid cell
     glued: bool = False
+    dup: bool = False   # grid cell under a header repeated from the column before (merge artifact)
 
     @property
     def is_run(self) -> bool:
