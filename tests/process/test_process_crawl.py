@@ -2,7 +2,6 @@
 ArchivePipeline), not only through `nianbao process`."""
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
