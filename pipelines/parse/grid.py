@@ -42,10 +42,10 @@ def grid_tokens(tables: Iterable[Any]) -> dict[int, list[Token]]:
         if not rows:
             continue
         # section per row (carry the last one; the table's first trigger for leading rows)
+        firsts = [_first_value(r) for r in rows]
         sections: list[int | None] = []
         current = None
-        for r in rows:
-            first = _first_value(r)
+        for r, first in zip(rows, firsts):
             label = " ".join(c for c in (r if first is None else r[:first]) if c)
             s = section_of_row(label_key(label))
             if s is not None:
@@ -57,14 +57,13 @@ def grid_tokens(tables: Iterable[Any]) -> dict[int, list[Token]]:
             continue
         # where values start, per section part of the table (else as in earlier tables)
         for sec in set(sections):
-            c = Counter(_first_value(r) for r, s in zip(rows, sections) if s == sec)
+            c = Counter(f for f, s in zip(firsts, sections) if s == sec)
             c.pop(None, None)
             if c:
                 starts[sec] = c.most_common(1)[0][0]
         header: list[str] | None = None
-        for r, sec in zip(rows, sections):
+        for r, sec, first in zip(rows, sections, firsts):
             toks = out.setdefault(sec, [])
-            first = _first_value(r)
             if first is None and sum(1 for c in r if c) >= 2:
                 header = r
             start = starts.get(sec)

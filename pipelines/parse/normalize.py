@@ -6,6 +6,7 @@ dash and slash look-alikes NFKC leaves alone are mapped by hand. Labels are comp
 """
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import unicodedata
@@ -25,11 +26,18 @@ VALUE_RE = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
 _NON_WORD = re.compile(r"[\W_]+")
 
 
+_NEEDS_EXTRA = re.compile("[\u2212\u2013\u2010-\u2012\ufe63\u2015\u2500\u200b-\u200d\ufeff\u00ad]")
+
+
 def normalize_text(text: str) -> str:
     """NFKC plus the dash/zero-width fixes; line structure is kept."""
-    return unicodedata.normalize("NFKC", text).translate(_EXTRA)
+    if text.isascii():
+        return text
+    s = unicodedata.normalize("NFKC", text)
+    return s.translate(_EXTRA) if _NEEDS_EXTRA.search(s) else s
 
 
+@functools.lru_cache(maxsize=8192)
 def label_key(text: str) -> str:
     """A label reduced for comparison: normalized, whitespace and punctuation removed."""
     return _NON_WORD.sub("", normalize_text(text))
@@ -41,6 +49,8 @@ def is_null_marker(field: str) -> bool:
 
 
 def is_value(field: str) -> bool:
+    if field.isascii() and field.isdigit():
+        return True
     return bool(VALUE_RE.match(field)) or is_null_marker(field)
 
 
@@ -52,6 +62,8 @@ def parse_value(printed: str | None, column: str) -> tuple[int | Decimal | None,
     """
     if printed is None:
         return None, True
+    if printed.isascii() and printed.isdigit():   # the common case
+        return (Decimal(printed) if column == "amount_10k_yuan" else int(printed)), True
     s = normalize_text(printed).strip()
     if not s or is_null_marker(s):
         return None, True
