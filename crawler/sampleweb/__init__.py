@@ -127,6 +127,17 @@ class SampleNetwork:
         return [f"http://{d['host']}:{self.port}{d['path']}" for d in self.truth["reports"]
                 if (d["host"], norm_path(d["path"])) not in self._model.deleted]
 
+    def url_list(self) -> list[str]:
+        """Flat list of page URLs (the bare-Scrapy baseline of the crawl benchmark fetches these).
+
+        Scaled network: every page. Sample network: every listing page and report document."""
+        if self.scaled is not None:
+            return self.scaled.url_list(self.port)
+        out = []
+        for lp in self.truth["listing_pages"]:
+            out.append(self.base_url(lp["site"]) + lp["path"])
+        return out + self.report_urls()
+
     def offsite_hits(self) -> list[dict]:
         return [r for r in self.requests if r["host"] == N.OFFSITE_HOST]
 

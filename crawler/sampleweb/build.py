@@ -88,42 +88,56 @@ class _OfficeCache:
     def __init__(self, root: Path, source: Path | None = None):
         self.root = root
         self.path = root / "build-manifest.json"
-        src = source or root
-        self.src = src
-        mf = src / "build-manifest.json"
-        self.old: dict[str, str] = json.loads(mf.read_text()) if mf.exists() else {}
-        self.new: dict[str, str] = {}
+        self.src = source or root
+        mf = self.src / "build-manifest.json"
+        # out_key -> {"source": sha256 of the DOCX, "file": where the output bytes are kept}
+        self.old: dict[str, dict] = json.loads(mf.read_text()) if mf.exists() else {}
+        self.sources: dict[str, str] = {}
         self.todo: dict[str, dict[str, bytes]] = {"pdf": {}, "doc": {}}
         self.results: dict[str, bytes] = {}
 
     def request(self, key: str, docx: bytes, target: str) -> None:
         src = sha256(docx)
         out_key = f"{key}.{target}"
-        cached = self.src / "_lo" / out_key
-        self.new[out_key] = src
-        if self.old.get(out_key) == src and cached.exists():
-            self.results[out_key] = cached.read_bytes()
-            (self.root / "_lo").mkdir(parents=True, exist_ok=True)
-            if cached != self.root / "_lo" / out_key:
-                (self.root / "_lo" / out_key).write_bytes(self.results[out_key])
-        else:
-            self.todo[target][f"{key}.docx"] = docx
+        self.sources[out_key] = src
+        old = self.old.get(out_key)
+        if isinstance(old, str):  # manifest of the first layout: {out_key: source sha}
+            old = {"source": old, "file": f"_lo/{out_key}", "sha256": None}
+        cached = self.src / old["file"] if old else None
+        if old and old.get("source") == src and cached.exists():
+            data = cached.read_bytes()
+            if old.get("sha256") in (None, sha256(data)):
+                self.results[out_key] = data
+                return
+        self.todo[target][f"{key}.docx"] = docx
 
     def run(self) -> None:
         for target, sources in self.todo.items():
             if sources:
                 logger.info("LibreOffice: %d file(s) -> %s", len(sources), target)
-                for name, data in soffice_convert(sources, target).items():
-                    self.results[name] = data
-                    (self.root / "_lo").mkdir(parents=True, exist_ok=True)
-                    (self.root / "_lo" / name).write_bytes(data)
+                self.results.update(soffice_convert(sources, target))
 
     def get(self, key: str, target: str) -> bytes:
         return self.results[f"{key}.{target}"]
 
-    def save(self) -> None:
-        self.path.write_text(json.dumps(self.new, indent=1, sort_keys=True) + "\n")
-        keep = set(self.new)
+    def save(self, written: dict[str, str]) -> None:
+        """Record where each output lives: a served/rendered file with the same bytes, else _lo/."""
+        by_hash = {h: rel for rel, h in sorted(written.items())}
+        manifest = {}
+        keep = set()
+        for out_key, src in sorted(self.sources.items()):
+            data = self.results[out_key]
+            h = sha256(data)
+            rel = by_hash.get(h)
+            if rel is None:
+                rel = f"_lo/{out_key}"
+                p = self.root / rel
+                p.parent.mkdir(parents=True, exist_ok=True)
+                if not p.exists() or p.read_bytes() != data:
+                    p.write_bytes(data)
+                keep.add(p.name)
+            manifest[out_key] = {"source": src, "file": rel, "sha256": h}
+        self.path.write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
         for f in list((self.root / "_lo").glob("*")):
             if f.name not in keep:
                 f.unlink()
@@ -169,14 +183,14 @@ def build(out: Path | None = None, seeds_dir: Path | None = None, office_cache: 
             return wps_from_doc(cache.get(cid, "doc"))
         raise ValueError(fmt)
 
-    written: set[str] = set()
+    written: dict[str, str] = {}
 
     def write(rel: str, data: bytes) -> None:
         p = root / rel
         p.parent.mkdir(parents=True, exist_ok=True)
         if not p.exists() or p.read_bytes() != data:
             p.write_bytes(data)
-        written.add(rel)
+        written[rel] = sha256(data)
 
     # 2. served documents
     attachments: dict[str, list[tuple[str, str]]] = {}
@@ -214,7 +228,7 @@ def build(out: Path | None = None, seeds_dir: Path | None = None, office_cache: 
             rendered.append({"seed": sid, "format": fmt, "file": rel, "sha256": sha256(data), "size": len(data),
                              "charset": charset, "declared_charset": declared,
                              "has_narrative": fmt != "xls", "has_tables": True})
-    cache.save()
+    cache.save(written)
 
     truth = {
         "schema": 1,

@@ -278,6 +278,9 @@ class Model:
         if path == "/css/style.css":
             return Response(200, b"body{font-family:SimSun}.list li span{float:right}", {"Content-Type": "text/css"},
                             last_modified=BASE_TIME)
+        if path == "/module/web/jpage/jpage.js" and site.cms == "hanweb":
+            return Response(200, b"(function($){$.fn.jpage=function(o){/* paging via dataproxy.jsp */};})(jQuery);",
+                            {"Content-Type": "application/javascript"}, last_modified=BASE_TIME)
         if path == "/js/page.js":
             return Response(200, TRS_PAGE_JS.encode(), {"Content-Type": "application/javascript"}, last_modified=BASE_TIME)
         if path == "/calendar" and site.key == "city":
@@ -310,6 +313,7 @@ class Model:
     def _home(self, site: Site) -> str:
         news = "".join(f'<li><a href="{p}" target="_blank">{e(t)}</a><span>{_date_in(p)}</span></li>' for p, t in N.NEWS)
         extra = '<p><a href="/calendar?month=202401">活动日历</a></p>' if site.key == "city" else ""
+        extra += (f'<p>相关平台：<a href="http://{N.OFFSITE_HOST}:{self.port}/">河南省政务公开平台</a></p>')
         body = (f'<div class="banner">{e(site.name)}欢迎您</div><div class="news"><h3>政务要闻</h3><ul>{news}</ul></div>'
                 f'<div class="xxgk"><a href="/xxgk/index.html">政府信息公开</a></div>{extra}'
                 '<div class="links"><a href="/zwfw/index.html">办事服务</a> <a href="/hdjl/index.html">领导信箱</a></div>')
