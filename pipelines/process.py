@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import re
 import threading
 import time
@@ -374,21 +375,28 @@ class ProcessPipeline:
     """Extract and parse each newly captured body during the crawl (after ArchivePipeline).
 
     Settings (read in from_crawler): NIANBAO_PROCESS (default True) turns it off;
+    NIANBAO_PROCESS_CONCURRENCY (default: the CPU count) caps blobs processed at once;
     NIANBAO_ARCHIVE (an Archive object) or the config file (NIANBAO_CONFIG) names the archive,
     as for ArchivePipeline. The spider's portal config (``spider.portal``) supplies the agency
     and region fallbacks. Only items whose capture is a new version (or whose blob has no
     extraction by the current extractor yet) are processed; the item passes on unchanged.
     """
 
-    def __init__(self, crawler: Any = None, *, enabled: bool = True, archive: Any = None) -> None:
+    def __init__(self, crawler: Any = None, *, enabled: bool = True, archive: Any = None,
+                 concurrency: int | None = None) -> None:
         self.crawler = crawler
         self.enabled = enabled
         self.archive: Any = archive
         self.stats: Counter = Counter()
+        # CPU-bound work (OCR, LibreOffice) beyond the core count only contends for memory
+        self.concurrency = max(1, concurrency or os.cpu_count() or 2)
+        self._slots: Any = None
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> "ProcessPipeline":
-        return cls(crawler, enabled=crawler.settings.getbool("NIANBAO_PROCESS", True))
+        s = crawler.settings
+        return cls(crawler, enabled=s.getbool("NIANBAO_PROCESS", True),
+                   concurrency=s.getint("NIANBAO_PROCESS_CONCURRENCY", 0) or None)
 
     def open_spider(self) -> None:
         if not self.enabled or self.archive is not None:
@@ -444,9 +452,11 @@ class ProcessPipeline:
         if not self._wants(item):
             return item
         from scrapy.utils.defer import maybe_deferred_to_future
-        from twisted.internet import threads
+        from twisted.internet import defer, threads
 
-        res = await maybe_deferred_to_future(threads.deferToThread(self._run, item))
+        if self._slots is None:
+            self._slots = defer.DeferredSemaphore(self.concurrency)
+        res = await maybe_deferred_to_future(self._slots.run(threads.deferToThread, self._run, item))
         self.stats[res.status] += 1
         if res.report_id is not None:
             self.stats["report_rows"] += 1

@@ -86,10 +86,10 @@ def spy(*a, **k):
     return orig(*a, **k)
 P.process_blob = spy
 
+from scrapy.settings import Settings
+
 class Crawler:
-    class settings:
-        @staticmethod
-        def getbool(k, d=None): return d
+    settings = Settings({"NIANBAO_PROCESS_CONCURRENCY": 1})
     spider = type("S", (), {"portal": {"name": "p", "agency": "洛宁县人民政府办公室", "region_code": "410328"}})()
 
 pipe = P.ProcessPipeline.from_crawler(Crawler)
