@@ -19,7 +19,7 @@ from crawler import scheduler as sch
 from crawler.cli import main
 from crawler.config import load_config
 
-pytestmark = [pytest.mark.network, pytest.mark.timeout(300)]
+pytestmark = [pytest.mark.network, pytest.mark.slow, pytest.mark.timeout(300)]
 REPO = Path(__file__).resolve().parents[2]
 
 

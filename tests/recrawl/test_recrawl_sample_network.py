@@ -19,7 +19,7 @@ import yaml
 from click.testing import CliRunner
 from warcio.archiveiterator import ArchiveIterator
 
-pytestmark = [pytest.mark.network, pytest.mark.timeout(400)]
+pytestmark = [pytest.mark.network, pytest.mark.slow, pytest.mark.timeout(400)]
 
 REPO = Path(__file__).resolve().parents[2]
 MODIFY = "/xxgk/ndbg/202203/t20220328_3005.html"   # city (TRS), HTML, 2021 template, no attachment

@@ -143,14 +143,15 @@ print(json.dumps(out))
 '''
 
 
-def test_pywb_indexes_and_resolves_revisits(filled, tmp_path):
+def test_pywb_indexes_and_resolves_revisits(sqlite_url, tmp_path):
     """pywb's wb-manager indexes the WARC; its warcserver resolves an identical-payload revisit
     to the original body. (pywb's full rewriting app does not import in this venv: pywb 2.8
     needs fakeredis<1, which does not work with redis>=5; the warcserver is its replay backend.)"""
     pytest.importorskip("pywb")
     import json
 
-    a, info = filled
+    a = Archive(sqlite_url, tmp_path / "blobs")  # the database backend does not matter to pywb
+    info = fill_two_runs(a)
     path = write_warc(a, tmp_path / "w", run_id=info["runs"][1])
     col = tmp_path / "pywb"
     col.mkdir()
@@ -172,3 +173,4 @@ def test_pywb_indexes_and_resolves_revisits(filled, tmp_path):
     assert got[0]["body"] == OTHER.decode() and got[0]["memento"] == "Wed, 15 Apr 2026 03:00:02 GMT"
     assert got[1]["body"] == REPORT_V2.decode()
     assert "年报" in got[2]["body"] and got[2]["http"] == "200"
+    a.close()
