@@ -181,3 +181,33 @@ def test_cross_year_checks(seeds):
                                                   "2/normative_docs/repealed"]}
     assert x2["row:rules"]["passed"] is True
     assert cross_year_checks(cur, cur) == []       # not consecutive years
+
+
+def test_unknown_typo_read_by_similarity(seeds):
+    """A misspelling not in the catalogue is matched to the row expected there, with a warning."""
+    text = seeds[3]["text"].replace("4.保护第三方合法权益", "4.保护地三方合法权意")
+    rep = parse_report(text)
+    assert cell_diffs(rep, seeds[3]) == []
+    assert any("denied_third_party_rights" in w and "similarity" in w for w in rep.warnings)
+
+
+def test_page_numbers_and_thousands_separators(seeds):
+    s = seeds[4]
+    text = s["text"].replace("五、存在的主要问题", "- 3 -\n五、存在的主要问题")
+    text = text.replace("\t1.·属于国家秘密", "\t第 2 页\n\t1.·属于国家秘密") if "\t1.·属于国家秘密" in text else text
+    text = text.replace("行政规范性文件\t2\t24\t18", "行政规范性文件\t2\t24\t1,018")
+    rep = parse_report(text)
+    assert rep.value("2", "normative_docs", "in_force") == 1018
+    assert rep.cell("2", "normative_docs", "in_force").printed == "1,018"
+    assert rep.value("4", "review", "total") == 4
+    assert hard_failures(rep) == set()
+
+
+def test_labels_after_numbers_in_pdf_text(seeds):
+    """PDF text where the numbers sit on the first line of a wrapped label."""
+    s = seeds[1]
+    text = s["text"].replace("（二）部分公开（区分处理的，只计这一情形，不计其他情形）·8·1·0·0·0·1·10".replace("·", " "),
+                             "（二）部分公开（区分处理的，只计这一情 8 1 0 0 0 1 10\n形，不计其他情形）")
+    assert "只计这一情 8 1" in text
+    rep = parse_report(text)
+    assert cell_diffs(rep, s) == []
