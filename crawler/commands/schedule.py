@@ -17,8 +17,11 @@ logger = logging.getLogger(__name__)
 def _fmt_time(value: Any) -> str:
     if value is None:
         return "-"
-    if isinstance(value, str):
-        return value
+    if isinstance(value, str):  # SQLite returns raw text from a plain query
+        try:
+            value = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value
     if isinstance(value, dt.datetime):
         if value.tzinfo is None:
             value = value.replace(tzinfo=dt.timezone.utc)
