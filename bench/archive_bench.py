@@ -49,25 +49,33 @@ def body_for(i: int, version: int) -> bytes:
 
 
 def capture_plan(n: int, seed: int = 1) -> list[dict]:
-    """n captures: first half new URLs, second half revisits (10% changed, 45% same, 45% 304)."""
+    """n captures: first half new URLs, second half revisits (10% changed, 45% same, 45% 304).
+
+    The new URLs and their revisits are interleaved in blocks so that any prefix of the plan
+    has the same mix.
+    """
     rnd = random.Random(seed)
     urls = n // 2
-    plan = []
-    for i in range(urls):
-        plan.append({"url": f"http://portal{i % 40}.bench.test/doc/{i}.html", "status": 200, "body": body_for(i, 0),
-                     "headers": {"Content-Type": "text/html; charset=utf-8", "ETag": f'"{i}-0"'}})
-    for i in range(n - urls):
-        u = i % urls
-        r = rnd.random()
-        url = f"http://portal{u % 40}.bench.test/doc/{u}.html"
-        if r < 0.10:
-            plan.append({"url": url, "status": 200, "body": body_for(u, 1),
-                         "headers": {"Content-Type": "text/html; charset=utf-8", "ETag": f'"{u}-1"'}})
-        elif r < 0.55:
-            plan.append({"url": url, "status": 200, "body": body_for(u, 0),
-                         "headers": {"Content-Type": "text/html; charset=utf-8", "ETag": f'"{u}-0"'}})
-        else:
-            plan.append({"url": url, "status": 304, "body": None, "headers": {"ETag": f'"{u}-0"'}})
+    block = 500
+    plan: list[dict] = []
+    html = "text/html; charset=utf-8"
+    for start in range(0, urls, block):
+        ids = range(start, min(start + block, urls))
+        for i in ids:
+            plan.append({"url": f"http://portal{i % 40}.bench.test/doc/{i}.html", "status": 200,
+                         "body": body_for(i, 0), "headers": {"Content-Type": html, "ETag": f'"{i}-0"'}})
+        for u in ids:
+            url = f"http://portal{u % 40}.bench.test/doc/{u}.html"
+            r = rnd.random()
+            if r < 0.10:
+                plan.append({"url": url, "status": 200, "body": body_for(u, 1),
+                             "headers": {"Content-Type": html, "ETag": f'"{u}-1"'}})
+            elif r < 0.55:
+                plan.append({"url": url, "status": 200, "body": body_for(u, 0),
+                             "headers": {"Content-Type": html, "ETag": f'"{u}-0"'}})
+            else:
+                plan.append({"url": url, "status": 304, "body": None, "headers": {"ETag": f'"{u}-0"'}})
+    plan.extend(plan[: n - len(plan)])  # odd n: pad with repeats
     return plan
 
 
@@ -104,20 +112,21 @@ def pg_available() -> bool:
 def bench_captures(url: str, blob_dir: Path, plan: list[dict], batch: int) -> float:
     a = Archive(url, blob_dir)
     run = a.start_run(["bench"])
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     if batch <= 1:
         for c in plan:
             a.record_capture(run_id=run, **c)
     else:
         for i in range(0, len(plan), batch):
             a.record_captures([{"run_id": run, **c} for c in plan[i:i + batch]])
-    dt = time.perf_counter() - t0
+    dt, cpu = time.perf_counter() - t0, time.process_time() - c0
     a.finish_run(run)
     kinds = {r["kind"]: r["n"] for r in a.query("SELECT kind, count(*) AS n FROM captures GROUP BY kind")}
     a.close()
     expected = len(plan)
     assert sum(kinds.values()) == expected, kinds
-    print(f"    kinds: {dict(sorted(kinds.items()))}")
+    print(f"    kinds: {dict(sorted(kinds.items()))}; wall {dt:.1f} s, this process's CPU {cpu:.1f} s "
+          f"(load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
     return len(plan) / dt
 
 
@@ -214,8 +223,8 @@ def build_reports(url: str, blob_dir: Path, n_reports: int) -> float:
                               "(row_key, column_key, value, report_id)")
         if eng.dialect.name == "postgresql":
             c.exec_driver_sql("SELECT setval(pg_get_serial_sequence('report', 'id'), (SELECT max(id) FROM report))")
-    with eng.begin() as c:
-        c.exec_driver_sql("ANALYZE")
+    with eng.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+        c.exec_driver_sql("VACUUM ANALYZE" if eng.dialect.name == "postgresql" else "ANALYZE")
     eng.dispose()
     return time.perf_counter() - t0
 
@@ -264,6 +273,8 @@ def main() -> int:
     ap.add_argument("--captures", type=int, default=20_000)
     ap.add_argument("--reports", type=int, default=100_000)
     ap.add_argument("--batch", type=int, default=500, help="captures per transaction in batch mode")
+    ap.add_argument("--single", type=int, default=2000,
+                    help="captures recorded one per transaction (a prefix of the plan; each commit waits for fsync)")
     ap.add_argument("--no-pg", action="store_true", help="SQLite only")
     ap.add_argument("--keep", type=Path, default=None, help="keep the SQLite archives in this directory")
     args = ap.parse_args()
@@ -281,7 +292,9 @@ def main() -> int:
     try:
         for backend in backends:
             res: dict[str, float] = {}
-            for mode, batch in (("one per transaction", 1), (f"batches of {args.batch}", args.batch)):
+            single = plan[:args.single]
+            for mode, batch, items in (("one per transaction", 1, single),
+                                       (f"batches of {args.batch}", args.batch, plan)):
                 if backend == "sqlite":
                     d = work / f"cap-{mode[:3]}"
                     shutil.rmtree(d, ignore_errors=True)
@@ -293,8 +306,8 @@ def main() -> int:
                     pg = PgSchema()
                     url = pg.url
                 try:
-                    print(f"  {backend}, {mode}:")
-                    res[mode] = bench_captures(url, d / "blobs", plan, batch)
+                    print(f"  {backend}, {mode}, {len(items)} captures:")
+                    res[mode] = bench_captures(url, d / "blobs", items, batch)
                     print(f"    {res[mode]:,.0f} captures/s")
                 finally:
                     if pg:

@@ -23,7 +23,7 @@ from storage.blobs import BlobStore, StoredBlob, check_key, sha256_hex
 
 logger = logging.getLogger(__name__)
 
-BLOB_WRITE_THREADS = 8
+BLOB_WRITE_THREADS = 16
 
 
 @dataclass(frozen=True)

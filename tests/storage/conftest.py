@@ -13,7 +13,3 @@ def archive(db_url: str, tmp_path: Path):
     a = Archive(db_url, tmp_path / "blobs")
     yield a
     a.close()
-
-
-def count(a: Archive, sql: str) -> int:
-    return a.query(sql)[0]["n"]
