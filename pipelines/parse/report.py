@@ -187,6 +187,18 @@ def _tokens_by_triggers(lines: list[str]) -> dict[int, list[str]]:
     return out
 
 
+def _complete(sec: int, sp: SectionParse | None) -> bool:
+    if sp is None or not sp.rows or any(len(r.options) != 1 for r in sp.rows.values()):
+        return False
+    if sec == 2:
+        return sp.template is not None and set(sp.rows) >= set(
+            S2_COLUMNS_2019 if sp.template == "2019" else S2_COLUMNS_2021)
+    if sec == 3:
+        undivided = "other_processing" in sp.rows
+        return set(sp.rows) >= set(s3_rows(undivided))
+    return _S4_KEY in sp.rows or set(sp.rows) >= set(S4_ROWS)
+
+
 # ---------------------------------------------------------------- choosing among segmentations
 
 def _values_of(rows: dict[tuple[str, str], tuple[str, ...]], cols_of: dict[tuple[str, str], list[str]]):
@@ -330,9 +342,11 @@ def parse_report(text: str | None, tables: list[Any] | None = None,
         text_lines = _tokens_by_triggers(lines)
     else:
         text_lines = {k: secs[k] for k in (2, 3, 4) if k in secs}
+    from_grid = _parse_sections(grid_tokens(tables)) if tables else {}
+    # the text is read for the sections the grids did not give completely
+    text_lines = {k: v for k, v in text_lines.items() if not _complete(k, from_grid.get(k))}
     text_tokens = {k: tokenize_lines(v) for k, v in text_lines.items()}
     from_text = _parse_sections(text_tokens)
-    from_grid = _parse_sections(grid_tokens(tables)) if tables else {}
     s2_hint = (from_text.get(2) or SectionParse()).template or (from_grid.get(2) or SectionParse()).template
 
     sections: dict[int, SectionParse] = {}
