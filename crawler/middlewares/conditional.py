@@ -60,8 +60,9 @@ class ConditionalGetMiddleware:
     """Downloader middleware: conditional requests from archived validators; 304 → stored body."""
 
     def __init__(self, archive: Any, stats: Any = None, allowed_codes: list[int] | None = None,
-                 allow_all: bool = False) -> None:
+                 allow_all: bool = False, crawler: Any = None) -> None:
         self.archive = archive
+        self.crawler = crawler
         self.stats = stats
         self.allowed_codes = list(allowed_codes or [])
         self.allow_all = allow_all
@@ -72,14 +73,15 @@ class ConditionalGetMiddleware:
         if not s.getbool("NIANBAO_CONDITIONAL_GET", True):
             raise NotConfigured("NIANBAO_CONDITIONAL_GET is off")
         return cls(_open_archive(s), crawler.stats, s.getlist("HTTPERROR_ALLOWED_CODES"),
-                   s.getbool("HTTPERROR_ALLOW_ALL"))
+                   s.getbool("HTTPERROR_ALLOW_ALL"), crawler=crawler)
 
     def _inc(self, key: str) -> None:
         if self.stats is not None:
             self.stats.inc_value(f"nianbao/conditional/{key}")
 
     # -- requests ------------------------------------------------------------------------
-    def process_request(self, request: Request, spider: Spider) -> None:
+    # Scrapy ≥2.13 no longer passes the spider to middleware methods; it comes from the crawler.
+    def process_request(self, request: Request, spider: Spider | None = None) -> None:
         if request.method != "GET" or request.meta.get(META_DISABLE) is False:
             return None
         if b"If-None-Match" in request.headers or b"If-Modified-Since" in request.headers:
@@ -101,6 +103,7 @@ class ConditionalGetMiddleware:
         if not request.meta.get("handle_httpstatus_all") and not self.allow_all:
             base = request.meta.get("handle_httpstatus_list")
             if base is None:
+                spider = spider or getattr(self.crawler, "spider", None)
                 base = getattr(spider, "handle_httpstatus_list", self.allowed_codes)
             if 304 not in base:
                 request.meta["handle_httpstatus_list"] = [*base, 304]
@@ -108,7 +111,7 @@ class ConditionalGetMiddleware:
         return None
 
     # -- responses -----------------------------------------------------------------------
-    def process_response(self, request: Request, response: Response, spider: Spider) -> Response:
+    def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Response:
         if response.status != 304 or request.meta.get(META_VALIDATORS) is None:
             return response
         self._inc("not_modified")
