@@ -335,7 +335,16 @@ def parse_report(text: str | None, tables: list[Any] | None = None,
     rep = ParsedReport()
     rep.text_hash = hashlib.sha256(re.sub(r"\s+", "", norm).encode("utf-8")).hexdigest()
     _identity(rep, norm, lines, hints)
+    try:
+        _figures(rep, norm, lines, tables)
+    except Exception as exc:  # never raise out of the pipeline: keep identity, say why
+        logger.exception("parse failed")
+        rep.cells, rep.checks = [], []
+        rep.warnings.append(f"parser error: {exc!r}")
+    return rep
 
+
+def _figures(rep: ParsedReport, norm: str, lines: list[str], tables: list[Any] | None) -> None:
     secs = split_sections(lines)
     narrative_text = "\n".join(secs.get(1) or secs.get(0) or [])
     if not any(k in secs for k in (2, 3, 4)):
@@ -401,4 +410,3 @@ def parse_report(text: str | None, tables: list[Any] | None = None,
     if rep.cells:
         vals = {(c.section, c.row_key, c.column_key): c.value for c in rep.cells}
         rep.checks = chk.hard_checks(vals, undivided) + chk.narrative_checks(vals, narrative)
-    return rep
