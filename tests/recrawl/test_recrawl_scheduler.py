@@ -25,7 +25,7 @@ PY = str(REPO / ".venv" / "bin" / "python") if (REPO / ".venv" / "bin" / "python
 def _write_config(tmp_path: Path, db_url: str, portals=("alpha",), **schedule) -> Path:
     cfg = {
         "archive": {"database": db_url, "blobs": str(tmp_path / "blobs")},
-        "crawl": {"retries": 0, "job_dir": str(tmp_path / "jobs")},
+        "crawl": {"retries": 0, "job_dir": str(tmp_path / "jobs"), "obey_robots": False, "progress": False},
         "schedule": {"timezone": "Asia/Shanghai", "cron": {"month": 4, "day": 15, "hour": 3, "minute": 0},
                      "misfire_grace_seconds": 3 * 24 * 3600, **schedule},
         # port 9 (discard) is closed on loopback: a crawl of it fails fast, offline
@@ -213,3 +213,19 @@ def test_lock_is_exclusive_between_threads_of_one_process(sqlite_url):
     finally:
         release.set()
         t.join()
+
+
+def test_run_now_crawls_and_list_shows_the_result(sqlite_url, tmp_path):
+    cfg_path = _write_config(tmp_path, sqlite_url, portals=("alpha", "beta"))
+    runner = CliRunner()
+    res = runner.invoke(main, ["--config", str(cfg_path), "schedule", "run-now", "--portal", "nope"])
+    assert res.exit_code != 0 and "unknown portal" in res.output
+    res = runner.invoke(main, ["--config", str(cfg_path), "schedule", "run-now", "--portal", "beta"])
+    # the crawl ran (port 9 refuses: the run finishes with one connection error)
+    assert res.exit_code == 0, res.output
+    assert "beta: finished" in res.output
+    runs = sch.last_runs(load_config(cfg_path).database_url())
+    assert set(runs) == {"beta"} and runs["beta"]["status"] == "finished"
+    res = runner.invoke(main, ["--config", str(cfg_path), "schedule", "list"])
+    lines = {line.split()[0]: line for line in res.output.splitlines()[1:]}
+    assert "finished (run" in lines["beta"] and "never" in lines["alpha"], res.output
