@@ -176,11 +176,13 @@ class SampleNetwork:
                 change["cells"] = [{"section": "3", "row_key": r, "column_key": c, "delta": 1}
                                    for r in ("new_received", "granted", "total_handled")
                                    for c in ("natural_person", "total")]
-            rep["narrative"]["6"] = list(rep["narrative"].get("6", [])) + ["（本报告于2024年5月更正。）"]
+            with m.lock:
+                n = m.generation
+            rep["narrative"]["6"] = list(rep["narrative"].get("6", [])) + [f"（本报告于2024年5月更正，修订第{n}版。）"]
             site = N.SITE_BY_KEY[d["site"]]
             data = encode(site, report_page(site, rep, d["published"]))
         else:
-            data = m._file(d["file"]) + b"\n%% revised 2024-05\n"
+            data = m._file(d["file"]) + f"\n%% revised 2024-05 #{m.generation}\n".encode()
             change["appended"] = True
         with m.lock:
             m.overlay[key] = (data, lm)

@@ -227,6 +227,7 @@ def test_modify_and_delete():
         s, h1b, b1b = get(u1, {"If-None-Match": h1["ETag"]})
         assert s == 200 and h1b["ETag"] != h1["ETag"] and b1b != b1
         assert ch["cells"] and "本报告于2024年5月更正" in b1b.decode()
+        assert get(u1)[2] == b1b                     # stable until the next change
         s, h2b, b2b = get(u2, {"If-None-Match": h2["ETag"]})
         assert s == 200 and b2b.startswith(b2) and len(b2b) > len(b2)
         assert get(u1, {"If-None-Match": h1b["ETag"]})[0] == 304
