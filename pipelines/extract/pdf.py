@@ -351,11 +351,14 @@ def extract_pdf(data: bytes, *, ocr: bool = True, tables: bool = True, table_eng
         if len(need_ocr) > len(todo):
             warnings.append(f"only {len(todo)} of {len(need_ocr)} image pages OCRed")
         results = ocr_pdf_pages(data, todo)
-        for pno, (txt, tabs) in results.items():
-            page_texts[pno] = txt
-            infos[pno] = PageInfo(pno + 1, count_chars(txt), True)
-            all_tables.extend(Table(rows=g, page=pno + 1) for g in tabs)
-        all_tables.sort(key=lambda t: t.page or 0)
+        for pno, op in results.items():
+            page_texts[pno] = op.text
+            infos[pno] = PageInfo(pno + 1, count_chars(op.text), True)
+            page_tables.append(_PageTables(
+                pno + 1, [_Found(t["bbox"], t["grid"], t["ids"], t["xs"]) for t in op.tables],
+                op.first_text_top, op.last_text_bottom))
+        page_tables.sort(key=lambda p: p.number)
+        all_tables = _stitch([p for p in page_tables if p.tables])
         extractor = "pymupdf+rapidocr" if len(todo) < len(infos) else "rapidocr"
     elif need_ocr:
         warnings.append(f"{len(need_ocr)} pages without a text layer were not OCRed")
