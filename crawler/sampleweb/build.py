@@ -54,6 +54,7 @@ def report_dict(c: N.Content, seeds: dict[str, dict]) -> dict[str, Any]:
     rep.update({
         "content_id": c.id, "agency": c.agency, "printed_agency": printed or c.printed_agency,
         "report_year": c.year, "template": c.template, "seed": c.seed, "broken": c.broken,
+        "label_style": c.label_style,
         "title": f"{printed or c.printed_agency}{c.year}年政府信息公开工作年度报告",
     })
     return rep

@@ -85,9 +85,10 @@ def report_grids(rep: dict) -> dict[int, Grid]:
     """Section number -> grid, for the sections that hold tables (none for legacy reports)."""
     if rep["template"] == "legacy":
         return {}
-    return {2: section2_grid(rep["template"], rep["section2"]),
-            3: section3_grid(rep["template"], rep["section3"]),
-            4: section4_grid(rep["section4"])}
+    style = rep.get("label_style") or "standard"
+    return {2: restyle(section2_grid(rep["template"], rep["section2"]), style),
+            3: restyle(section3_grid(rep["template"], rep["section3"]), style),
+            4: restyle(section4_grid(rep["section4"]), style)}
 
 
 def expand(grid: Grid) -> list[list[str]]:
@@ -99,3 +100,38 @@ def expand(grid: Grid) -> list[list[str]]:
             for j in range(c, c + cs):
                 out[i][j] = text
     return out
+
+
+# ---- label variants seen on real portals ----------------------------------------------------
+
+LABEL_STYLES = ("standard", "halfwidth", "linebreaks", "typo")
+
+
+def _restyle_label(text: str, style: str) -> str:
+    import re
+
+    if style == "halfwidth":
+        # (一) 予以公开 / 1. 属于国家秘密 / 结果 维持, as WPS/Word exports of seeds 002 and 004 print them
+        t = re.sub(r"（([一二三四五六七八九十]+)）", r"(\1) ", text)
+        t = re.sub(r"^(\d)\.", r"\1. ", t)
+        return re.sub(r"^(结果|其他|尚未)(维持|纠正|结果|审结)$", r"\1 \2", t)
+    if style == "linebreaks":
+        # long labels broken inside words, as narrow table cells in CMS editors come out
+        return text if len(text) <= 10 else text[: len(text) // 2] + "\n" + text[len(text) // 2:]
+    if style == "typo":
+        # a real 2024 report prints 2.其他法律行政止公开
+        return text.replace("其他法律行政法规禁止公开", "其他法律行政止公开")
+    return text
+
+
+def restyle(grid: Grid, style: str) -> Grid:
+    """The grid with its labels printed in another style (figures untouched)."""
+    if style == "standard":
+        return grid
+    n, m, cells = grid
+    out = []
+    for r, c, rs, cs, text, align in cells:
+        if text and not text.lstrip("+-").replace(".", "", 1).isdigit() and text != "/":
+            text = _restyle_label(text, style)
+        out.append((r, c, rs, cs, text, align))
+    return n, m, out

@@ -44,6 +44,7 @@ class Content:
     broken: str | None = None   # generate.BREAKS kind
     variant_of: str | None = None  # narrative drawn from this content (next-year pair)
     printed_agency: str | None = None
+    label_style: str = "standard"  # grids.LABEL_STYLES: how table labels are printed
 
 
 @dataclass
@@ -84,21 +85,21 @@ def contents() -> list[Content]:
         C("ly-gov-2016", "洛阳市人民政府办公室", 2016, "legacy"),
         # Luoning county
         C("ln-gov-2020", "洛宁县人民政府办公室", 2020, "2019"),
-        C("ln-gov-2021", "洛宁县人民政府办公室", 2021, "2021"),
+        C("ln-gov-2021", "洛宁县人民政府办公室", 2021, "2021", label_style="linebreaks"),
         C("ln-gov-2022", "洛宁县人民政府办公室", 2022, "2021", broken="h3_new_received"),
-        C("ln-jyj-2023", "洛宁县教育局", 2023, "2021"),
+        C("ln-jyj-2023", "洛宁县教育局", 2023, "2021", label_style="linebreaks"),
         C("ln-nyncj-2018", "洛宁县农业农村局", 2018, "legacy"),
         C("ln-zrzyj-2023", "洛宁县自然资源局", 2023, "2021"),
         # Luolong district
-        C("ll-gov-2021", "洛龙区人民政府办公室", 2021, "2021"),
-        C("ll-gov-2022", "洛龙区人民政府办公室", 2022, "2021"),
+        C("ll-gov-2021", "洛龙区人民政府办公室", 2021, "2021", label_style="halfwidth"),
+        C("ll-gov-2022", "洛龙区人民政府办公室", 2022, "2021", label_style="halfwidth"),
         C("ll-gov-2023", "洛龙区人民政府办公室", 2023, "2021", broken="h1_forward"),
         C("ll-jyj-2023", "洛龙区教育局", 2023, "2021"),
         C("ll-zjj-2022", "洛龙区住房和城乡建设局", 2022, "2021"),
         # department portal (city data bureau)
         C("zsj-2019", "洛阳市政务服务和大数据管理局", 2019, "2019"),
         C("zsj-2020", "洛阳市政务服务和大数据管理局", 2020, "2019"),
-        C("zsj-2021", "洛阳市政务服务和大数据管理局", 2021, "2021"),
+        C("zsj-2021", "洛阳市政务服务和大数据管理局", 2021, "2021", label_style="typo"),
         C("zsj-2022", "洛阳市政务服务和大数据管理局", 2022, "2021"),
         # Yiyang county
         C("yy-gov-2022", "宜阳县人民政府办公室", 2022, "2021"),

@@ -25,7 +25,7 @@ def _td(text: str, *, rowspan: int = 1, colspan: int = 1, center: bool = True) -
     if colspan > 1:
         attrs += f' colspan="{colspan}"'
     style = "text-align:center" if center else "text-align:left"
-    return f'<td{attrs} style="border:solid windowtext 1px;padding:0 5px;"><p style="{style}"><span>{e(text)}</span></p></td>'
+    return f'<td{attrs} style="border:solid windowtext 1px;padding:0 5px;"><p style="{style}"><span>{e(text).replace(chr(10), "<br/>")}</span></p></td>'
 
 
 def grid_table(grid: Grid) -> str:
