@@ -18,6 +18,7 @@ import json
 import logging
 import threading
 from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -29,10 +30,10 @@ from storage.blobs import BlobStore, check_key, sha256_hex
 from storage.capture import (
     CaptureRecorder,
     CaptureResult,
+    BLOB_WRITE_THREADS,
     missing_blobs,
     normalize_headers,
     prepare,
-    write_blobs,
 )
 from storage.db import make_engine, upgrade, write_transaction
 from storage.models import (
@@ -250,19 +251,28 @@ class Archive:
         New bodies are written to the blob store first, in parallel, then all rows at once.
         """
         prepared = [prepare(**c) for c in captures]
-        written = {}
-        if len(prepared) > 1:
-            bodies = {p.sha: p.body for p in prepared if p.sha and p.body is not None}
-            if bodies:
-                with self._ro() as conn:
-                    missing = missing_blobs(conn, set(bodies))
-                written = write_blobs(self.blobs, {sha: bodies[sha] for sha in missing})
-        with self._tx() as conn:
-            rec = CaptureRecorder(conn, self.blobs, written)
-            try:
-                return [rec.record(p) for p in prepared]
-            finally:
-                rec.close()
+        bodies = {p.sha: p.body for p in prepared if p.sha and p.body is not None}
+        if len(prepared) == 1 or not bodies:
+            with self._tx() as conn:
+                return self._record(conn, prepared, {})
+        with self._ro() as conn:
+            missing = missing_blobs(conn, set(bodies))
+        # Blob files are written by a thread pool while the rows are inserted; the transaction
+        # commits only after every file is durable, so a committed row always has its file.
+        with ThreadPoolExecutor(max_workers=max(1, min(BLOB_WRITE_THREADS, len(missing)))) as pool:
+            futures = {sha: pool.submit(self.blobs.put, bodies[sha], sha) for sha in sorted(missing)}
+            with self._tx() as conn:
+                results = self._record(conn, prepared, futures)
+                for f in futures.values():
+                    f.result()
+            return results
+
+    def _record(self, conn: sa.Connection, prepared: list, written: dict) -> list[CaptureResult]:
+        rec = CaptureRecorder(conn, self.blobs, written)
+        try:
+            return [rec.record(p) for p in prepared]
+        finally:
+            rec.close()
 
     def _store_blob(self, conn: sa.Connection, sha: str, body: bytes, content_type: str | None) -> bool:
         """Write the blob file (first) and its row; True when the archive did not have it."""

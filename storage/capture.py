@@ -13,7 +13,7 @@ import datetime as dt
 import json
 import logging
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -134,6 +134,8 @@ class _SqlDialect:
     def __init__(self, name: str) -> None:
         self.name = name
         self.sqlite = name == "sqlite"
+        self._last_ts: dt.datetime | None = None
+        self._last_out: Any = None
         if not self.sqlite:
             from psycopg.types.json import Json
 
@@ -142,6 +144,13 @@ class _SqlDialect:
     def ts(self, v: dt.datetime | None) -> Any:
         if v is None:
             return None
+        if v is self._last_ts:
+            return self._last_out
+        out = self._ts(v)
+        self._last_ts, self._last_out = v, out
+        return out
+
+    def _ts(self, v: dt.datetime) -> Any:
         v = v.astimezone(dt.timezone.utc)
         # the format SQLAlchemy's SQLite DateTime writes and parses
         return v.replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f") if self.sqlite else v
@@ -161,7 +170,8 @@ class _SqlDialect:
 class CaptureRecorder:
     """Runs the capture statements on one SQLAlchemy connection (inside its transaction)."""
 
-    def __init__(self, conn: sa.Connection, blobs: BlobStore, known_blobs: dict[str, StoredBlob] | None = None):
+    def __init__(self, conn: sa.Connection, blobs: BlobStore,
+                 known_blobs: dict[str, StoredBlob | Future[StoredBlob]] | None = None):
         self.conn = conn
         self.d = _SqlDialect(conn.dialect.name)
         self.cur = conn.connection.driver_connection.cursor()
@@ -206,6 +216,8 @@ class CaptureRecorder:
         """Make sure the blob file and row exist; True when this capture added the row."""
         assert p.sha is not None and p.body is not None
         stored = self.written.get(p.sha)
+        if isinstance(stored, Future):  # being written by the batch's thread pool
+            stored = stored.result()
         if stored is None:
             if self._one("SELECT 1 FROM blob WHERE sha256 = ?", (p.sha,)) is not None:
                 return False
@@ -307,12 +319,3 @@ def missing_blobs(conn: sa.Connection, shas: set[str]) -> set[str]:
         have.update(conn.execute(sa.text("SELECT sha256 FROM blob WHERE sha256 IN :s")
                                  .bindparams(sa.bindparam("s", expanding=True)), {"s": chunk}).scalars())
     return shas - have
-
-
-def write_blobs(blobs: BlobStore, bodies: dict[str, bytes]) -> dict[str, StoredBlob]:
-    """Write the given bodies to the store; in parallel threads when there are several."""
-    if len(bodies) <= 1:
-        return {sha: blobs.put(body, sha) for sha, body in bodies.items()}
-    with ThreadPoolExecutor(max_workers=min(BLOB_WRITE_THREADS, len(bodies))) as pool:
-        futures = {sha: pool.submit(blobs.put, body, sha) for sha, body in bodies.items()}
-        return {sha: f.result() for sha, f in futures.items()}
