@@ -8,7 +8,6 @@ import json
 import threading
 from decimal import Decimal
 from functools import partial
-from pathlib import Path
 
 import pytest
 import variants as V
