@@ -97,7 +97,7 @@ def antiword_extract(data: bytes, timeout: int = ANTIWORD_TIMEOUT) -> tuple[str,
         src.write_bytes(data)
         env = dict(os.environ, ANTIWORDHOME=os.environ.get("ANTIWORDHOME", "/usr/share/antiword"))
         try:
-            res = subprocess.run([exe, "-m", "UTF-8.txt", "-w", "0", str(src)], capture_output=True, timeout=timeout, env=env)
+            res = subprocess.run([exe, "-m", "UTF-8.txt", str(src)], capture_output=True, timeout=timeout, env=env)
         except subprocess.TimeoutExpired:
             raise ExtractionFailed(f"antiword timed out after {timeout}s") from None
     if res.returncode != 0:
@@ -109,6 +109,8 @@ def antiword_extract(data: bytes, timeout: int = ANTIWORD_TIMEOUT) -> tuple[str,
         s = raw.strip()
         if s.startswith("|") and s.endswith("|") and len(s) > 1:
             cur.append([clean_line(c) for c in s[1:-1].split("|")])
+            continue
+        if not s and cur:  # antiword puts blank lines between some rows of one table
             continue
         if cur:
             grid = rectangular(cur)

@@ -323,9 +323,13 @@ def extract_pdf(data: bytes, *, ocr: bool = True, tables: bool = True, table_eng
                 chars = count_chars(txt)
                 if chars < MIN_TEXT_CHARS and page.get_images(full=False):
                     need_ocr.append(pno)
+                elif chars and _garbled(txt) > 0.3:
+                    # fonts without a usable ToUnicode map: private-use / replacement chars
+                    warnings.append(f"page {pno + 1}: text layer is garbled, OCRed instead")
+                    need_ocr.append(pno)
                 page_texts.append(txt)
                 infos.append(PageInfo(pno + 1, chars, False))
-                if tables and chars >= MIN_TEXT_CHARS:
+                if tables and chars >= MIN_TEXT_CHARS and not (need_ocr and need_ocr[-1] == pno):
                     try:
                         found = _page_tables(page, chars_, table_engine)
                     except Exception as e:
@@ -395,6 +399,14 @@ def _page_tables(page, chars: list[tuple], engine: str) -> list["_Found"]:
         if len(grid) >= 2 and len(t.xs) >= 3:
             found.append(_Found(t.bbox, grid, roots, list(t.xs)))
     return found
+
+
+def _garbled(s: str) -> float:
+    chars = [ch for ch in s if not ch.isspace()]
+    if not chars:
+        return 0.0
+    bad = sum(1 for ch in chars if "\ue000" <= ch <= "\uf8ff" or ch == "\ufffd" or ord(ch) < 32)
+    return bad / len(chars)
 
 
 def _is_page_number(s: str) -> bool:

@@ -132,3 +132,12 @@ def test_scanned_pdf_ocr(fx):
     for p in fixtures.PARAS + fixtures.END:
         m = difflib.SequenceMatcher(None, norm(p), got).find_longest_match(0, len(norm(p)), 0, len(got))
         assert m.size >= 0.5 * len(norm(p)) or norm(p)[:6] in got, p
+
+
+def test_antiword_fallback_reads_text_and_tables(fx):
+    from pipelines.extract.doc import antiword_extract, pad_ole
+
+    text, tables = antiword_extract(pad_ole(fx["report.wps"].read_bytes())[0])
+    got = norm(text)
+    assert all(norm(p) in got for p in fixtures.PARAS + fixtures.END)
+    assert _grid_norm(fixtures.SEC2) in [_grid_norm(t.rows) for t in tables]
