@@ -163,3 +163,32 @@ def test_padded_wps_reads_as_word(tmp_path):
     p.write_bytes(data + b"\0" * ((-len(data)) % 512))
     out = subprocess.run(["antiword", "-m", "UTF-8.txt", str(p)], capture_output=True, check=True).stdout.decode()
     assert squash(r["truth"]["narrative"]["6"][0]) in squash(out)
+
+
+def _served(fmt: str) -> list[dict]:
+    from crawler.sampleweb import load_truth
+
+    return [d for d in load_truth()["reports"] if d["format"] == fmt and d["template"] != "legacy"]
+
+
+@pytest.mark.parametrize("d", _served("html"), ids=lambda d: d["group"] + "@" + d["site"])
+def test_served_html_figures_match_truth(d):
+    import lxml.html
+
+    from crawler.sampleweb import SITE_DIR
+
+    raw = (SITE_DIR / d["file"]).read_bytes()
+    text = raw.decode("gbk" if d["charset"] == "gbk" else "utf-8")   # strict: the bytes are what they claim
+    tables = lxml.html.fromstring(text).xpath("//table")
+    assert len(tables) == 3
+    grid = expand_html_table(tables[1])
+    rows = [r for r in grid[3:]]
+    from crawler.sampleweb.layout import s3_rows
+
+    keys = s3_rows(d["template"])               # printed order (truth.json keys are sorted)
+    assert set(keys) == set(d["section3"])
+    assert len(rows) == len(keys)
+    for key, row in zip(keys, rows):
+        assert row[3:] == [str(v) for v in d["section3"][key]], key
+    flat = [str(v) for k in ("review", "litigation_direct", "litigation_after_review") for v in d["section4"][k]]
+    assert expand_html_table(tables[2])[-1] == flat
