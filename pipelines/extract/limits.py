@@ -11,7 +11,9 @@ import zipfile
 from .base import ExtractionFailed
 
 MAX_INPUT_BYTES = 150 * 1024 * 1024  # any single body
-MAX_UNZIPPED_BYTES = 300 * 1024 * 1024  # sum of uncompressed members of a docx/xlsx
+MAX_UNZIPPED_BYTES = 400 * 1024 * 1024  # sum of uncompressed members of a docx/xlsx
+MAX_XML_BYTES = 64 * 1024 * 1024  # sum of its XML parts (lxml trees cost ~10x in memory)
+MAX_RENDER_PIXELS = 40_000_000  # one rendered page for OCR
 MAX_ZIP_RATIO = 200  # per member uncompressed/compressed (XML rarely exceeds ~30)
 MAX_ZIP_MEMBERS = 5000
 MAX_PDF_PAGES = 800  # text layer pages read
@@ -46,6 +48,9 @@ def check_zip(data: bytes, what: str) -> zipfile.ZipFile:
             )
     if total > MAX_UNZIPPED_BYTES:
         raise ExtractionFailed(f"zip bomb suspected in {what}: {total} bytes uncompressed")
+    xml = sum(i.file_size for i in infos if i.filename.endswith((".xml", ".rels")))
+    if xml > MAX_XML_BYTES:
+        raise ExtractionFailed(f"{what} too large: {xml} bytes of XML")
     return zf
 
 
@@ -54,8 +59,11 @@ def check_xml_members(zf: zipfile.ZipFile, what: str) -> None:
     for i in zf.infolist():
         if not i.filename.endswith((".xml", ".rels")):
             continue
-        with zf.open(i) as fh:
-            head = fh.read(MAX_UNZIPPED_BYTES // 10 + 1)
+        try:
+            with zf.open(i) as fh:
+                head = fh.read(i.file_size + 1)
+        except (zipfile.BadZipFile, EOFError, OSError, ValueError) as e:  # bad CRC / lying sizes
+            raise ExtractionFailed(f"corrupt {what}: {i.filename}: {e}") from None
         if len(head) > i.file_size:  # declared size lied
             raise ExtractionFailed(f"zip bomb suspected in {what}: {i.filename} larger than declared")
         if _DTD.search(head):

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .base import Extraction, ExtractionFailed, PageInfo, Table, clean_line, count_chars, join_wrapped
-from .limits import MAX_IMAGE_PIXELS
+from .limits import MAX_IMAGE_PIXELS, MAX_RENDER_PIXELS
 
 logger = logging.getLogger(__name__)
 
@@ -288,14 +288,15 @@ def ocr_pdf_pages(data: bytes, pages: list[int], dpi: int = DPI) -> dict[int, Oc
 
     from .pdf import PDF_LOCK
 
-    k = 72 / dpi
     out: dict[int, OcrPage] = {}
     for pno in pages:
         with PDF_LOCK:
             doc = pdfium.PdfDocument(data)
             try:
                 page = doc[pno]
-                bm = page.render(scale=dpi / 72, grayscale=True)
+                w, h = page.get_size()
+                scale = min(dpi / 72, (MAX_RENDER_PIXELS / max(w * h, 1)) ** 0.5)
+                bm = page.render(scale=scale, grayscale=True)
                 gray = bm.to_numpy().copy()
                 page.close()
             finally:
@@ -303,6 +304,7 @@ def ocr_pdf_pages(data: bytes, pages: list[int], dpi: int = DPI) -> dict[int, Oc
         if gray.ndim == 3:
             gray = gray[..., 0]
         p = ocr_page(gray)
+        k = 1 / scale  # pixels -> points
         for t in p.tables:
             t["bbox"] = tuple(v * k for v in t["bbox"])
             t["xs"] = [x * k for x in t["xs"]] if t["xs"] else None

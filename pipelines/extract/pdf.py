@@ -285,8 +285,7 @@ def _stitch(pages: list[_PageTables]) -> list[Table]:
 
 
 def extract_pdf(data: bytes, *, ocr: bool = True, tables: bool = True, table_engine: str = "rules") -> Extraction:
-    import fitz  # PyMuPDF
-
+    fitz = _fitz()
     warnings: list[str] = []
     with PDF_LOCK:
         try:
@@ -303,8 +302,10 @@ def extract_pdf(data: bytes, *, ocr: bool = True, tables: bool = True, table_eng
                 raise ExtractionFailed("corrupt or truncated PDF: no pages")
             if n > MAX_PDF_PAGES:
                 warnings.append(f"only the first {MAX_PDF_PAGES} of {n} pages read")
-            meta = {"title": (doc.metadata or {}).get("title") or None, "producer": (doc.metadata or {}).get("producer") or None,
-                    "creator": (doc.metadata or {}).get("creator") or None, "page_count": n}
+            md = doc.metadata or {}
+            meta = {"title": md.get("title") or None, "producer": md.get("producer") or None,
+                    "creator": md.get("creator") or None, "created": _pdf_date(md.get("creationDate")),
+                    "modified": _pdf_date(md.get("modDate")), "page_count": n}
             page_texts: list[str] = []
             infos: list[PageInfo] = []
             page_tables: list[_PageTables] = []
@@ -372,6 +373,14 @@ def extract_pdf(data: bytes, *, ocr: bool = True, tables: bool = True, table_eng
     return Extraction(format="pdf", extractor=extractor, text=text, tables=all_tables, pages=infos, metadata=meta, warnings=warnings)
 
 
+def _fitz():
+    import fitz  # PyMuPDF
+
+    # it otherwise prints a package recommendation to stdout (breaks --json CLI output)
+    getattr(fitz, "no_recommend_layout", lambda: None)()
+    return fitz
+
+
 def _render_cell(items: list[tuple]) -> str:
     lines = group_lines([(i[0], i[1], i[3], i[4], i[5]) for i in items])
     return join_wrapped([ln.text for ln in lines])
@@ -399,6 +408,17 @@ def _page_tables(page, chars: list[tuple], engine: str) -> list["_Found"]:
         if len(grid) >= 2 and len(t.xs) >= 3:
             found.append(_Found(t.bbox, grid, roots, list(t.xs)))
     return found
+
+
+def _pdf_date(v: str | None) -> str | None:
+    """PDF date string D:YYYYMMDD... -> YYYY-MM-DD (None if absent or invalid)."""
+    m = re.match(r"D?:?(\d{4})(\d{2})(\d{2})", (v or "").strip())
+    if not m:
+        return None
+    y, mo, d = (int(x) for x in m.groups())
+    if not (1990 <= y <= 2100 and 1 <= mo <= 12 and 1 <= d <= 31):
+        return None
+    return f"{y:04d}-{mo:02d}-{d:02d}"
 
 
 def _garbled(s: str) -> float:
