@@ -84,9 +84,12 @@ class SampleNetwork:
         return self
 
     def stop(self) -> None:
+        """Stop serving and release the sockets (also for a network never started)."""
         if self._started:
             self._core.stop()
             self._started = False
+        else:
+            self._core.close()
 
     def __enter__(self) -> "SampleNetwork":
         return self.start()
@@ -112,7 +115,6 @@ class SampleNetwork:
     def portals(self) -> list[dict]:
         if self.scaled is not None:
             return self.scaled.portals(self.port)
-        from .build import list_path
         out = []
         for s in N.SITES:
             p = {"name": s.portal, "start_urls": [f"http://{s.host}:{self.port}/"], "allowed_domains": [s.host],

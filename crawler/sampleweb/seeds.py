@@ -45,6 +45,7 @@ def paragraphs(lines: list[str]) -> list[str]:
     width = max(len(ln.strip()) for ln in body)
     paras: list[str] = []
     cur = ""
+    last = ""
     for ln in body:
         s = ln.strip().strip("\u3000").strip()
         if not s:

@@ -649,6 +649,10 @@ class ServerCore:
         for t in self._threads:
             t.join(timeout=5)
 
+    def close(self) -> None:
+        for s in self.servers:
+            s.server_close()
+
     def log(self, host: str, path: str, method: str, status: int, headers: dict[str, str]) -> None:
         with self._log_lock:
             self._log.append({"host": host, "path": path, "method": method, "status": status,
