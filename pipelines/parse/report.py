@@ -61,7 +61,10 @@ def _options(values: list[Token], n: int, block: int | None) -> tuple[list[tuple
     if len(values) >= n:
         extra = [t for t in values[n:] if not null_token(t) and t.text != printed[0]]
         return [tuple(printed[:n])], False, (f"{len(values) - n} extra value(s) ignored" if extra else None)
-    if any(t.is_run for t in values) and not any(null_token(t) for t in values):
+    # a run of digits is one printed token (行政规范性文件6233440), or one per section-4 row;
+    # several short tokens are missing values, not a run to cut
+    if (any(t.is_run for t in values) and not any(null_token(t) for t in values)
+            and len(values) <= max(1, n // 5)):
         segs = segmentations(printed, n, block=block) if block else []
         if not segs:
             segs = segmentations(printed, n)
@@ -356,6 +359,18 @@ def _figures(rep: ParsedReport, norm: str, lines: list[str], tables: list[Any] |
     text_lines = {k: v for k, v in text_lines.items() if not _complete(k, from_grid.get(k))}
     text_tokens = {k: tokenize_lines(v) for k, v in text_lines.items()}
     from_text = _parse_sections(text_tokens)
+    missing = [k for k in (2, 3, 4) if not (from_text.get(k) and from_text[k].rows)
+               and not _complete(k, from_grid.get(k))]
+    if missing and any(k in secs for k in (2, 3, 4)):
+        # headings present but a table elsewhere (some extractors put table text after the
+        # body): find it by its rows' own words, outside the narrative of section 一
+        after = [ln for k in sorted(secs) if k >= 2 for ln in secs[k]]
+        extra = _parse_sections({k: tokenize_lines(v) for k, v in _tokens_by_triggers(after).items()
+                                 if k in missing})
+        for k, sp in extra.items():
+            if sp.rows:
+                sp.warnings.append(f"section {k}: table found outside its section")
+                from_text[k] = sp
     s2_hint = (from_text.get(2) or SectionParse()).template or (from_grid.get(2) or SectionParse()).template
 
     sections: dict[int, SectionParse] = {}

@@ -141,3 +141,20 @@ def test_parse_missing_file(tmp_path):
     res = _run(str(tmp_path / "nope.pdf"))
     assert res.exit_code != 0
     assert "no such file" in res.output
+
+
+@pytest.mark.skipif(not _extract_available(), reason="pipelines.extract not available")
+def test_lossy_table_text_gives_no_wrong_cells(seeds):
+    """Without the grids, an extractor's flattened table text (merged-cell duplicates dropped,
+    so "0 0 0" reads "0") must give missing cells, never wrong or invented ones."""
+    from pipelines.extract import extract_bytes
+    from pipelines.parse import parse_report
+
+    for s in seeds:
+        x = extract_bytes(_html(s).encode("utf-8"), filename="r.html")
+        rep = parse_report(x.text)            # text only
+        want = V.expected_cells(s)
+        for c in rep.cells:
+            assert Decimal(str(c.value)) == Decimal(str(want[(c.section, c.row_key, c.column_key)])), c
+        assert not any(c.inferred for c in rep.cells)
+        assert not rep.failed_hard_checks
