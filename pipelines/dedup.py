@@ -23,8 +23,10 @@ same year, so an incremental lookup only signs that year's reports. No extra tab
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import logging
+import re
 import threading
 import unicodedata
 from collections import defaultdict
@@ -32,6 +34,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Iterable
 
+import numpy as np
 import sqlalchemy as sa
 from datasketch import MinHash, MinHashLSH
 
@@ -43,15 +46,17 @@ LSH_THRESHOLD = 0.5
 # Texts shorter than this (after normalization) are too thin to call two reports equal by text.
 MIN_TEXT_CHARS = 200
 
-_DROP_CATEGORIES = ("P", "S", "Z", "C")  # punctuation, symbols, separators, control/format
+# After NFKC, everything that is not a letter or digit goes (\W: punctuation, symbols, spaces).
+_NON_WORD = re.compile(r"[\W_]+")
+_PRIME = np.uint64(1_000_003)
+_MASK32 = np.uint64(0xFFFFFFFF)
 
 
 def normalize_text(text: str | None) -> str:
     """NFKC (full -> half width), then only letters and digits, lower-cased."""
     if not text:
         return ""
-    s = unicodedata.normalize("NFKC", text)
-    return "".join(ch for ch in s if unicodedata.category(ch)[0] not in _DROP_CATEGORIES).lower()
+    return _NON_WORD.sub("", unicodedata.normalize("NFKC", text)).lower()
 
 
 def text_hash(text: str | None) -> str | None:
@@ -62,18 +67,39 @@ def text_hash(text: str | None) -> str | None:
     return hashlib.sha256(norm.encode("utf-8")).hexdigest()
 
 
-def shingles(norm: str, k: int = SHINGLE) -> set[bytes]:
-    if len(norm) <= k:
-        return {norm.encode("utf-8")} if norm else set()
-    return {norm[i:i + k].encode("utf-8") for i in range(len(norm) - k + 1)}
+def shingle_hashes(norm: str, k: int = SHINGLE) -> np.ndarray:
+    """Distinct 32-bit hashes of the character k-grams (a polynomial hash over code points,
+    vectorised: ~50x faster than hashing each shingle with sha1 in Python)."""
+    if not norm:
+        return np.zeros(0, dtype=np.uint64)
+    cps = np.frombuffer(norm.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    k = min(k, len(cps))
+    n = len(cps) - k + 1
+    h = np.zeros(n, dtype=np.uint64)
+    for i in range(k):
+        h = h * _PRIME + cps[i:i + n]
+    h ^= h >> np.uint64(31)  # fold the high bits in before keeping 32
+    return np.unique(h & _MASK32)
+
+
+@functools.lru_cache(maxsize=1)
+def _permutations() -> Any:
+    """The seed-1 permutations, generated once (MinHash() would redo it for every text)."""
+    m = MinHash(num_perm=NUM_PERM, seed=1)
+    return m.permutations, m.scheme
+
+
+def _identity(x: int) -> int:
+    return x
 
 
 def minhash(text: str | None, *, normalized: bool = False) -> MinHash:
     """MinHash (128 permutations, fixed seed) over character 5-grams of the normalized text."""
-    m = MinHash(num_perm=NUM_PERM, seed=1)
-    sh = shingles((text or "") if normalized else normalize_text(text))
-    if sh:
-        m.update_batch(list(sh))
+    perms, scheme = _permutations()
+    m = MinHash(num_perm=NUM_PERM, seed=1, hashfunc=_identity, permutations=perms, scheme=scheme)
+    hv = shingle_hashes((text or "") if normalized else normalize_text(text))
+    if len(hv):
+        m.update_batch(hv.tolist())
     return m
 
 
@@ -133,8 +159,8 @@ class ReportKey:
         return (ts, self.report_id)
 
 
-def same_report(a: ReportKey, b: ReportKey) -> tuple[bool, str]:
-    """Confirm a candidate pair; returns (verdict, reason)."""
+def _identity_verdict(a: ReportKey, b: ReportKey) -> tuple[bool | None, str]:
+    """The cheap part of confirmation: None when figures and text must decide."""
     if a.sha256 == b.sha256:
         return True, "exact"
     if a.text_hash and a.text_hash == b.text_hash:
@@ -146,6 +172,14 @@ def same_report(a: ReportKey, b: ReportKey) -> tuple[bool, str]:
         return False, "agency differs"
     if ka is None and a.region_code != b.region_code:
         return False, "no agency, region differs"
+    return None, ""
+
+
+def same_report(a: ReportKey, b: ReportKey) -> tuple[bool, str]:
+    """Confirm a candidate pair; returns (verdict, reason). Figures must be loaded."""
+    verdict, why = _identity_verdict(a, b)
+    if verdict is not None:
+        return verdict, why
     if a.figures != b.figures:
         return False, "figures differ"
     if a.signature is not None and b.signature is not None:
@@ -341,9 +375,19 @@ def _pairs(keys: dict[int, ReportKey], archive: Any, stats: DedupStats, focus: I
             if k.signature is None or k.signature.is_empty():
                 continue
             cands = [p for p in (emit(k.report_id, o) for o in lsh.query(k.signature)) if p]
-            load_figures(archive, [keys[r] for r in {r for p in cands for r in p}])
+            stats.candidates += len(cands)
+            undecided = []
             for p in cands:
-                stats.candidates += 1
+                ok, why = _identity_verdict(keys[p[0]], keys[p[1]])
+                if ok is None:
+                    undecided.append(p)
+                elif ok:
+                    yield p
+                else:
+                    stats.rejected[why] = stats.rejected.get(why, 0) + 1
+            if undecided:  # only these need their figures from report_cell
+                load_figures(archive, [keys[r] for r in {r for p in undecided for r in p}])
+            for p in undecided:
                 ok, why = same_report(keys[p[0]], keys[p[1]])
                 if ok:
                     yield p
