@@ -40,6 +40,17 @@ def segmentations(tokens: list[str], n: int, *, block: int | None = None,
         if left < len(tokens) - ti or left > rest + digits_after[ti + 1]:
             return
         ends = [len(tok)] if atomic[ti] else range(pos + 1, len(tok) + 1)
+        if block and not atomic[ti] and len(parts) % block == block - 1:
+            # the block's last number is its total: only one cut can give it
+            try:
+                need = str(sum(int(p) for p in parts[len(parts) - block + 1:]))
+            except ValueError:
+                need = None
+            if need is not None:
+                if tok.startswith(need, pos):
+                    ends = [pos + len(need)]
+                else:
+                    return
         for end in ends:
             part = tok[pos:end]
             if not atomic[ti] and len(part) > 1 and part[0] == "0":
