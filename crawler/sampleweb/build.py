@@ -54,7 +54,7 @@ def report_dict(c: N.Content, seeds: dict[str, dict]) -> dict[str, Any]:
     rep.update({
         "content_id": c.id, "agency": c.agency, "printed_agency": printed or c.printed_agency,
         "report_year": c.year, "template": c.template, "seed": c.seed, "broken": c.broken,
-        "label_style": c.label_style,
+        "label_style": c.label_style, "variant_of": c.variant_of,
         "title": f"{printed or c.printed_agency}{c.year}年政府信息公开工作年度报告",
     })
     return rep
@@ -244,6 +244,7 @@ def build(out: Path | None = None, seeds_dir: Path | None = None, office_cache: 
         "traps": N.TRAPS,
         "expected_failures": N.FAILURES,
         "listing_pages": [],   # filled by the server model (paths depend on page counts)
+        "cases": _cases(reps, documents),
     }
     from .server import listing_pages  # late import: the server renders listings from the truth
     truth["listing_pages"] = listing_pages(truth)
@@ -256,6 +257,26 @@ def build(out: Path | None = None, seeds_dir: Path | None = None, office_cache: 
         if f.is_file() and str(f.relative_to(root)) not in written:
             f.unlink()
     return truth
+
+
+def _cases(reps: dict[str, dict], documents: list[dict]) -> dict:
+    """Named cases downstream tests look for, so they need not hard-code content ids."""
+    by_group: dict[str, list[dict]] = {}
+    for d in documents:
+        by_group.setdefault(d["group"], []).append(d)
+    cross = sorted(g for g, ds in by_group.items() if len({d["site"] for d in ds}) > 1)
+    attached = sorted({d["group"] for d in documents if d["attached_to"]})
+    pairs = sorted([r["variant_of"], cid] for cid, r in reps.items() if r.get("variant_of"))
+    return {
+        "cross_post": cross,
+        "html_with_pdf_attachment": attached,
+        "next_year_pair": pairs,
+        "broken": {cid: r["broken"] for cid, r in sorted(reps.items()) if r["broken"]},
+        "late_adopter_2019_layout": sorted(cid for cid, r in reps.items()
+                                           if r["template"] == "2019" and r["report_year"] >= 2021),
+        "label_styles": {cid: r["label_style"] for cid, r in sorted(reps.items()) if r["label_style"] != "standard"},
+        "agency_not_printed": sorted(cid for cid, r in reps.items() if not r["agency"]),
+    }
 
 
 def _doc_truth(i: int, d: N.Doc, site: Site, rep: dict, pub: str, rel: str, data: bytes) -> dict:
