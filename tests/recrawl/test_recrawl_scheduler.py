@@ -122,7 +122,7 @@ def test_missed_run_executes_once_at_start(db_url, tmp_path):
     res = CliRunner().invoke(main, ["--config", str(cfg_path), "schedule", "list"])
     assert res.exit_code == 0 and "alpha" in res.output and "never" in res.output, res.output
 
-    events, jobs = _run_with_events(cfg, cfg_path, seconds=60)
+    events, jobs = _run_with_events(cfg, cfg_path, seconds=150)
     submitted = [e for e in events if e.code == EVENT_JOB_SUBMITTED]
     executed = [e for e in events if e.code == EVENT_JOB_EXECUTED]
     assert len(submitted) == 1 and len(executed) == 1, events
