@@ -152,8 +152,10 @@ def cross_year_checks(current: Mapping[str, Any], previous: Mapping[str, Any]) -
     X1 per section-3 column: carried_over_prev(Y) = carried_forward(Y-1).
     X2 per section-2 row rules/normative_docs (2021 layout both years):
     in_force(Y) = in_force(Y-1) + issued(Y) - repealed(Y).
-    Returns [] when the years are not consecutive.
+    Returns [] when the years are not consecutive. ParsedReport objects are accepted too.
     """
+    current = current.to_dict() if hasattr(current, "to_dict") else current
+    previous = previous.to_dict() if hasattr(previous, "to_dict") else previous
     cy, py = current.get("report_year"), previous.get("report_year")
     if cy is None or py is None or int(cy) - int(py) != 1:
         return []

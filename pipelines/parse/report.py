@@ -316,7 +316,8 @@ def _identity(rep: ParsedReport, text: str, lines: list[str], hints: Mapping[str
     elif hints.get("agency"):
         rep.agency = hints["agency"]
         rep.agency_source = hints.get("agency_source") or "config"
-    rep.published_at = hints.get("published_at") or _published_at(lines)
+    pub = hints.get("published_at")
+    rep.published_at = (pub.isoformat() if hasattr(pub, "isoformat") else pub) or _published_at(lines)
     region = hints.get("region_code")
     try:
         code, level, _ = md.region_for(rep.agency, region)
