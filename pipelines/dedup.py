@@ -207,7 +207,7 @@ def _engine(archive: Any) -> sa.Engine:
 def _tables(archive: Any) -> dict[str, sa.Table]:
     from storage import models
 
-    return {t: models.Base.metadata.tables[t] for t in ("report", "report_cell", "extraction")}
+    return {t: models.Base.metadata.tables[t] for t in ("report", "extraction")}
 
 
 def load_texts(archive: Any, sha256s: Iterable[str]) -> dict[str, tuple[str | None, str]]:
@@ -287,13 +287,14 @@ def load_figures(archive: Any, keys: Iterable[ReportKey]) -> None:
     todo = {k.report_id: k for k in keys if k.figures is None}
     if not todo:
         return
-    cell = _tables(archive)["report_cell"]
+    # the public view, not the table: its columns are the contract, the table layout is storage's
+    q = sa.text("SELECT report_id, section, row_key, column_key, value FROM report_cells "
+                "WHERE report_id IN :ids").bindparams(sa.bindparam("ids", expanding=True))
     figs: dict[int, list[str]] = defaultdict(list)
     ids = sorted(todo)
     with _engine(archive).connect() as conn:
         for i in range(0, len(ids), 500):
-            for c in conn.execute(sa.select(cell.c.report_id, cell.c.section, cell.c.row_key, cell.c.column_key,
-                                            cell.c.value).where(cell.c.report_id.in_(ids[i:i + 500]))):
+            for c in conn.execute(q, {"ids": ids[i:i + 500]}):
                 figs[c.report_id].append(_figure(c.section, c.row_key, c.column_key, c.value))
     for rid, k in todo.items():
         k.figures = hashlib.sha256("\n".join(sorted(figs.get(rid, []))).encode("utf-8")).hexdigest()
