@@ -31,16 +31,21 @@ def _heading(key: str) -> int | None:
 
 def split_sections(lines: list[str]) -> dict[int, list[str]]:
     """Lines of sections 1..6 (0 = before the first heading). Headings must come in order;
-    a heading that is missing leaves its lines with the section before."""
-    out: dict[int, list[str]] = {0: []}
-    current = 0
-    for line in lines:
-        h = _heading(label_key(line))
-        if h is not None and h > current and h not in out:
-            current = h
-            out[current] = []
-            continue
-        out[current].append(line)
+    a heading that is missing leaves its lines with the section before. Each heading is the
+    last one of its kind before the next section's, so a table of contents listing the
+    headings up front is not taken for the sections."""
+    heads = [(i, h) for i, line in enumerate(lines) if (h := _heading(label_key(line))) is not None]
+    chosen: dict[int, int] = {}
+    bound = len(lines)
+    for h in range(6, 0, -1):
+        cands = [i for i, hh in heads if hh == h and i < bound]
+        if cands:
+            chosen[h] = bound = max(cands)
+    out: dict[int, list[str]] = {0: lines[: min(chosen.values())] if chosen else list(lines)}
+    order = sorted(chosen.items(), key=lambda kv: kv[1])
+    for n, (h, i) in enumerate(order):
+        end = order[n + 1][1] if n + 1 < len(order) else len(lines)
+        out[h] = lines[i + 1:end]
     return out
 
 

@@ -211,3 +211,15 @@ def test_labels_after_numbers_in_pdf_text(seeds):
     assert "只计这一情 8 1" in text
     rep = parse_report(text)
     assert cell_diffs(rep, s) == []
+
+
+@pytest.mark.parametrize("i", SEEDS)
+def test_table_of_contents_is_not_taken_for_sections(seeds, i):
+    s = seeds[i]
+    lines = s["text"].split("\n")
+    toc = ["目录", "一、总体情况", "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况",
+           "四、政府信息公开行政复议、行政诉讼情况", "五、存在的主要问题及改进情况", "六、其他需要报告的事项"]
+    at = next(k for k, ln in enumerate(lines) if "度报告" in ln) + 1
+    rep = parse_report("\n".join(lines[:at] + toc + lines[at:]))
+    _ok(rep, s)
+    assert not any("outside its section" in w for w in rep.warnings)
