@@ -381,6 +381,11 @@ def _figures(rep: ParsedReport, norm: str, lines: list[str], tables: list[Any] |
             g = _section2(group_tokens(grid_tokens(tables).get(2, [])), s2_hint)
         pick = g if g is not None and g.rows and (t is None or g.score() >= t.score()) else t
         if pick is not None and pick.rows:
+            if sec in (2, 3) and len(pick.rows) < 3 and not (sec == 2 and detect_s2_template(
+                    "".join(label_key(ln) for ln in secs.get(2, [])))):
+                # a stray 行政许可 5 件 in a provincial-layout report is not a standard table
+                rep.warnings.append(f"section {sec}: only {len(pick.rows)} row(s) recognised; not read")
+                continue
             sections[sec] = pick
             rep.warnings.extend(pick.warnings)
 

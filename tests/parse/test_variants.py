@@ -126,6 +126,10 @@ def test_legacy_report():
     rep = parse_report(V.legacy_text())
     assert (rep.template, rep.report_year, rep.agency) == ("legacy", 2015, "洛宁县人民政府办公室")
     assert rep.cells == [] and rep.checks == []
+    # stray figures in a provincial layout are not forced into the 2021 keys
+    text = V.legacy_text().replace("（一）公开情况", "（一）公开情况\n行政许可 5\n行政处罚 2")
+    rep = parse_report(text)
+    assert rep.template == "legacy" and rep.cells == []
 
 
 BREAK_KINDS = list(V.BREAKS) + ["review_total"]
