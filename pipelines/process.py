@@ -303,6 +303,21 @@ def _since_filter(archive: Any, since: dt.date | dt.datetime | str | None) -> se
         return set(conn.execute(sa.select(T_VER.c.id).where(T_VER.c.first_captured_at >= since)).scalars())
 
 
+def _reports_without_current_parse(archive: Any, skip: set[int]) -> list[dict[str, Any]]:
+    """Versions whose blob has report rows, but none by the current PARSER_VERSION (a parser
+    upgrade): they are re-parsed from their stored extraction."""
+    from pipelines.parse import PARSER_VERSION
+    from storage.archive import T_REP
+
+    with archive.engine.connect() as conn:
+        parsed = set(conn.execute(sa.select(T_REP.c.sha256).distinct()).scalars())
+        current = set(conn.execute(sa.select(T_REP.c.sha256).where(T_REP.c.parser_version == PARSER_VERSION)).scalars())
+    stale = parsed - current
+    if not stale:
+        return []
+    return [r for r in archive.iter_versions() if r["sha256"] in stale and r["version_id"] not in skip]
+
+
 def process_archive(archive: Any, since: dt.date | dt.datetime | str | None = None, all: bool = False,
                     *, portals: Iterable[Any] | Mapping[str, Any] | None = None, link_duplicates: bool = True,
                     force_extract: bool = False, record_run: bool = True,
@@ -311,7 +326,8 @@ def process_archive(archive: Any, since: dt.date | dt.datetime | str | None = No
 
     Which versions: `all=True` every stored document version; `since` the versions first
     captured on/after that date; neither: the blobs not yet extracted by the current
-    EXTRACTOR_VERSION (what a crawl left unprocessed). Each distinct blob is processed once.
+    EXTRACTOR_VERSION (what a crawl left unprocessed), plus reports whose rows are all by an
+    older PARSER_VERSION (a parser upgrade). Each distinct blob is processed once.
     A run of kind 'process' is recorded with the counts and the errors by reason.
     """
     from pipelines.extract import EXTRACTOR_VERSION
@@ -321,6 +337,8 @@ def process_archive(archive: Any, since: dt.date | dt.datetime | str | None = No
     lookup = _portal_lookup(portals)
     pending_only = not all and since is None
     rows = list(archive.iter_versions(without_extraction=EXTRACTOR_VERSION if pending_only else None))
+    if pending_only:  # and reports parsed by an older parser only
+        rows += _reports_without_current_parse(archive, {r["version_id"] for r in rows})
     keep = _since_filter(archive, since) if not all else None
     if keep is not None:
         rows = [r for r in rows if r["version_id"] in keep]

@@ -214,3 +214,18 @@ def test_decimal_values_survive(archive, filler, seeds_dir):
     vals = archive.query("SELECT value FROM report_cells WHERE report_id = :r AND column_key = 'amount_10k_yuan'",
                          {"r": res.report_id})
     assert vals and all(v["value"] is None or isinstance(v["value"], (int, Decimal)) for v in vals)
+
+
+def test_default_mode_reparses_reports_of_an_older_parser(archive, filler, seeds_dir):
+    r = filler.capture("http://a.example/1.txt", _seeds(seeds_dir)["003"].encode("utf-8"))
+    filler.capture("http://a.example/list.html", LISTING, content_type="text/html; charset=utf-8")
+    process_archive(archive, portals=PORTALS)
+    assert process_archive(archive, portals=PORTALS).blobs == 0          # nothing pending
+    # a report row by an older parser only (as after a parser upgrade)
+    import sqlalchemy as sa
+
+    with archive.engine.begin() as conn:
+        conn.execute(sa.text("UPDATE report SET parser_version = 'parse-0.9' WHERE sha256 = :s"), {"s": r.sha256})
+    st = process_archive(archive, portals=PORTALS)
+    assert (st.blobs, st.reports, st.extractions_reused) == (1, 1, 1)
+    assert {x["parser_version"] for x in archive.query("SELECT parser_version FROM reports")} != {"parse-0.9"}
