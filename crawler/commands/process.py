@@ -34,8 +34,8 @@ def command(obj, all_: bool, since: dt.datetime | None, re_extract: bool, no_ded
     """Re-derive everything from stored blobs, without network access.
 
     Without options: the blobs no extraction of the current extractor version exists for
-    (what an interrupted or processing-disabled crawl left). Re-running is idempotent: the
-    same rows come out. Errors (corrupt blobs, hostile files) are counted by reason; the run
+    (what an interrupted or processing-disabled crawl left), and reports parsed only by an
+    older parser version. Re-running is idempotent: the same rows come out. Errors (corrupt blobs, hostile files) are counted by reason; the run
     carries on and is recorded as a crawl run of kind 'process'.
     """
     if all_ and since is not None:
