@@ -430,10 +430,6 @@ class ProcessPipeline:
     def close_spider(self) -> None:
         if self.stats:
             logger.info("process pipeline: %s", dict(self.stats))
-            crawler_stats = getattr(self.crawler, "stats", None)
-            if crawler_stats is not None:
-                for k, v in self.stats.items():
-                    crawler_stats.set_value(f"nianbao/process/{k}", v)
 
     def _wants(self, item: Mapping[str, Any]) -> bool:
         sha = item.get("sha256")
@@ -476,6 +472,7 @@ class ProcessPipeline:
             self._slots = defer.DeferredSemaphore(self.concurrency)
         res = await maybe_deferred_to_future(self._slots.run(threads.deferToThread, self._run, item))
         self.stats[res.status] += 1
-        if res.report_id is not None:
-            self.stats["report_rows"] += 1
+        crawler_stats = getattr(self.crawler, "stats", None)
+        if crawler_stats is not None:
+            crawler_stats.inc_value(f"nianbao/process/{res.status}")
         return item
