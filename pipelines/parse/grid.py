@@ -27,9 +27,12 @@ def _rows_of(table: Any) -> list[list[str]]:
     return [[normalize_text(str(c)) .strip() if c is not None else "" for c in (r or [])] for r in (rows or [])]
 
 
+_VALUE_START = frozenset("0123456789+-/—\\无×")
+
+
 def _first_value(row: list[str]) -> int | None:
     for i, c in enumerate(row):
-        if c and all(is_value(f) for f in c.split()):
+        if c and c[0] in _VALUE_START and all(is_value(f) for f in c.split()):
             return i
     return None
 
