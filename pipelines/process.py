@@ -266,8 +266,11 @@ def process_blob(archive: Any, sha256: str, *, url: str | None = None, content_t
         if link_duplicates:
             with _LINK_LOCK:  # two copies processed at once must not each crown themselves
                 dedup.link_report(archive, rid)
-        row = archive.get_report(rid)
-        res.canonical_report_id = (row or {}).get("canonical_report_id") or rid
+        from storage.archive import T_REP
+
+        with archive.engine.connect() as conn:
+            canon = conn.execute(sa.select(T_REP.c.canonical_report_id).where(T_REP.c.id == rid)).scalar()
+        res.canonical_report_id = canon or rid
         return res
     except Exception as exc:  # a bug or a library failure on one blob: record, carry on
         logger.error("processing %s failed: %r\n%s", sha256[:12], exc, traceback.format_exc())
