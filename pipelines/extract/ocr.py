@@ -11,6 +11,7 @@ rapidocr wrapper keeps per-call state on the object.
 from __future__ import annotations
 
 import io
+import os
 import logging
 import threading
 from dataclasses import dataclass
@@ -27,7 +28,7 @@ _ENGINE = None
 _ENGINE_LOCK = threading.Lock()
 
 
-DET_MAX_SIDE = 1536  # detection input; recognition still crops from the 200 dpi page
+DET_MAX_SIDE = int(os.environ.get("NIANBAO_OCR_DET_SIDE", "1536"))  # detection input; recognition crops from the 200 dpi page
 
 
 def _no_spin_sessions() -> None:
@@ -66,22 +67,57 @@ def engine():
         # rapidocr detects on the full page (up to 2000 px); 1536 px finds the same boxes
         # at ~half the cost
         det.get_preprocess = lambda max_wh: DetPreProcess(DET_MAX_SIDE, "max", det.mean, det.std)
+        # a lone "0" in a wide table cell scores low as a box; recognition's score filter
+        # (0.5) still drops noise
+        det.postprocess_op.box_thresh = 0.3
         _ENGINE = eng
     return _ENGINE
 
 
-def ocr_boxes(img: np.ndarray) -> list[tuple[float, float, float, float, str, float]]:
-    """(x0, y0, x1, y1, text, score) for each recognised box."""
+def _cuts(x0: float, x1: float, y0: float, y1: float, grids: list["RuledGrid"]) -> list[float]:
+    """Vertical table rules crossing a detected box: the box spans two cells."""
+    yc = (y0 + y1) / 2
+    out: list[float] = []
+    for g in grids:
+        if g.ys[0] <= yc <= g.ys[-1]:
+            out += [x for x in g.xs if x0 + 6 < x < x1 - 6 and g.has_vrule(int(x), int(y0), int(y1))]
+    return sorted(out)
+
+
+def ocr_boxes(img: np.ndarray, grids: list["RuledGrid"] | None = None) -> list[tuple[float, float, float, float, str, float]]:
+    """(x0, y0, x1, y1, text, score) for each recognised box.
+
+    Detection and recognition are called separately so that a detected box running over a
+    table's vertical rule (the detector joins a label and the figure in the next cell) is
+    cut at the rule before recognition.
+    """
+    grids = grids or []
     with _ENGINE_LOCK:
         eng = engine()
-        res, _ = eng(img, use_cls=False)
+        dt_boxes, _ = eng.text_det(img)
+        if dt_boxes is None or len(dt_boxes) == 0:
+            return []
+        pieces: list[np.ndarray] = []
+        for b in dt_boxes:
+            xs, ys = b[:, 0], b[:, 1]
+            x0, x1, y0, y1 = float(xs.min()), float(xs.max()), float(ys.min()), float(ys.max())
+            cuts = _cuts(x0, x1, y0, y1, grids)
+            if not cuts:
+                pieces.append(np.asarray(b, dtype=np.float32))
+                continue
+            edges = [x0] + cuts + [x1]
+            for a, c in zip(edges, edges[1:]):
+                if c - a > 8:
+                    pieces.append(np.array([[a, y0], [c, y0], [c, y1], [a, y1]], dtype=np.float32))
+        crops = eng.get_crop_img_list(img, pieces)
+        rec_res, _ = eng.text_rec(crops, False)
+        min_score = eng.text_score
     out = []
-    for box, text, score in res or []:
-        xs = [p[0] for p in box]
-        ys = [p[1] for p in box]
+    for box, res in zip(pieces, rec_res):
+        text, score = res[0], float(res[1])
         t = clean_line(text)
-        if t:
-            out.append((min(xs), min(ys), max(xs), max(ys), t, float(score)))
+        if t and score >= min_score:
+            out.append((float(box[:, 0].min()), float(box[:, 1].min()), float(box[:, 0].max()), float(box[:, 1].max()), t, score))
     return out
 
 
@@ -237,7 +273,7 @@ def ocr_page(gray: np.ndarray) -> OcrPage:
         gray = gray.mean(axis=2).astype(np.uint8)
     grids = find_grids(gray)
     clean = erase_rules(gray, grids)
-    boxes = ocr_boxes(np.stack([clean] * 3, axis=-1))
+    boxes = ocr_boxes(np.stack([clean] * 3, axis=-1), grids)
     lines = _lines(boxes)
     tables: list[dict] = []
     for g in grids:

@@ -55,22 +55,24 @@ def group_lines(chars: list[tuple]) -> list[_Line]:
     """Cluster (x0, x1, baseline, size, ch) glyphs into visual lines.
 
     Grouping uses the baseline and font size, not glyph boxes: a quotation mark set in
-    another font has a different box but the same baseline as its neighbours.
+    another font has a different box but the same baseline as its neighbours. Sorted by
+    baseline, a line's glyphs are contiguous, so one pass comparing with the current line
+    suffices.
     """
     lines: list[_Line] = []
+    cur: _Line | None = None
+    cur_base = 0.0
     for x0, x1, base, size, ch in sorted(chars, key=lambda c: (c[2], c[0])):
-        top, bottom = base - 0.8 * size, base + 0.2 * size
-        best = None
-        for ln in lines[-6:]:
-            ov = min(ln.bottom, bottom) - max(ln.top, top)
-            if ov >= 0.5 * min(bottom - top, ln.bottom - ln.top):
-                best = ln
-                break
-        if best is None:
-            lines.append(_Line(top, bottom, size, [(x0, x1, ch)]))
+        if cur is not None and base - cur_base <= 0.4 * max(size, cur.size):
+            cur.chars.append((x0, x1, ch))
+            if base + 0.2 * size > cur.bottom:
+                cur.bottom = base + 0.2 * size
+            if size > cur.size:
+                cur.size = size
         else:
-            best.chars.append((x0, x1, ch))
-    lines.sort(key=lambda ln: ln.top)
+            cur = _Line(base - 0.8 * size, base + 0.2 * size, size, [(x0, x1, ch)])
+            cur_base = base
+            lines.append(cur)
     return lines
 
 

@@ -7,6 +7,7 @@ the slots are one merged cell (its text is repeated in each slot of the expanded
 """
 from __future__ import annotations
 
+import bisect
 import logging
 from dataclasses import dataclass, field
 
@@ -160,10 +161,8 @@ def cell_roots(t: RuledTable) -> list[list[int]]:
 
 
 def _band(v: float, edges: list[float]) -> int | None:
-    for i in range(len(edges) - 1):
-        if edges[i] <= v < edges[i + 1]:
-            return i
-    return None
+    i = bisect.bisect_right(edges, v) - 1
+    return i if 0 <= i < len(edges) - 1 else None
 
 
 def fill(t: RuledTable, items: list[tuple], render) -> tuple[list[list[str]], list[list[int]], set[int]]:
