@@ -39,6 +39,7 @@ from storage.db import make_engine, upgrade, write_transaction
 from storage.models import (
     Blob,
     Capture,
+    CellKey,
     CrawlRun,
     Document,
     DocumentVersion,
@@ -62,6 +63,7 @@ T_EXT = Extraction.__table__
 T_REP = Report.__table__
 T_SRC = ReportSource.__table__
 T_CELL = ReportCell.__table__
+T_KEY = CellKey.__table__
 T_CHECK = ReportCheck.__table__
 
 KINDS = ("new_version", "identical_revisit", "not_modified", "error")
@@ -138,6 +140,7 @@ class Archive:
         self.engine = make_engine(database_url)
         self.blobs = BlobStore(blob_dir, compress=compress, fsync=fsync)
         self._local = threading.local()
+        self._cell_keys: dict[tuple[str, str, str], int] = {}
         if migrate:
             upgrade(self.engine)
 
@@ -186,12 +189,16 @@ class Archive:
         if getattr(self._local, "conn", None) is not None:
             yield self
             return
-        with write_transaction(self.engine) as conn:
-            self._local.conn = conn
-            try:
-                yield self
-            finally:
-                self._local.conn = None
+        try:
+            with write_transaction(self.engine) as conn:
+                self._local.conn = conn
+                try:
+                    yield self
+                finally:
+                    self._local.conn = None
+        except BaseException:
+            self._cell_keys.clear()  # ids created in the rolled-back transaction are gone
+            raise
 
     def _insert_ignore(self, conn: sa.Connection, table: sa.Table, values: dict[str, Any] | list[dict[str, Any]],
                        keys: list[str], returning: sa.Column | None = None) -> sa.CursorResult:
@@ -464,7 +471,8 @@ class Archive:
         """Store a parsed report (``ParsedReport.to_dict()``); one row per (sha256, parser_version).
 
         Saving the same key again replaces its metadata, cells and checks (the canonical link is
-        kept). The newest saved parser version of a blob is the one the public views show.
+        kept). The most recently saved parser version of a blob is the current one: the public
+        views show it, and the cells and checks of the blob's other versions are removed.
         """
         sha = check_key(sha256)
         cells = list(report.get("cells") or [])
@@ -479,6 +487,14 @@ class Archive:
             "text_hash": report.get("text_hash"), "checks_failed": failed, "checks_total": len(checks),
             "warnings": json_safe(list(report.get("warnings") or [])), "is_current": True,
         }
+        try:
+            return self._save_report(sha, parser_version, meta, cells, checks)
+        except BaseException:
+            self._cell_keys.clear()  # ids created in the rolled-back transaction are gone
+            raise
+
+    def _save_report(self, sha: str, parser_version: str, meta: dict[str, Any], cells: list[Mapping[str, Any]],
+                     checks: list[Mapping[str, Any]]) -> int:
         with self._tx() as conn:
             self._require_blob(conn, sha)
             key = (T_REP.c.sha256 == sha) & (T_REP.c.parser_version == parser_version)
@@ -488,10 +504,16 @@ class Archive:
                                                   "created_at": utcnow(), **meta}, ["sha256", "parser_version"])
                 rid = conn.execute(sa.select(T_REP.c.id).where(key)).scalar_one()
             conn.execute(T_REP.update().where(T_REP.c.id == rid).values(**meta))
-            conn.execute(T_REP.update().where(T_REP.c.sha256 == sha, T_REP.c.id != rid).values(is_current=False))
+            # superseded parses keep their report row (history) but not their cells and checks
+            old = list(conn.execute(sa.select(T_REP.c.id).where(T_REP.c.sha256 == sha, T_REP.c.id != rid,
+                                                                 T_REP.c.is_current.is_(True))).scalars())
+            if old:
+                conn.execute(T_REP.update().where(T_REP.c.id.in_(old)).values(is_current=False))
+                conn.execute(T_CELL.delete().where(T_CELL.c.report_id.in_(old)))
+                conn.execute(T_CHECK.delete().where(T_CHECK.c.report_id.in_(old)))
             conn.execute(T_CELL.delete().where(T_CELL.c.report_id == rid))
             conn.execute(T_CHECK.delete().where(T_CHECK.c.report_id == rid))
-            cell_rows = self._cell_rows(rid, cells)
+            cell_rows = self._cell_rows(conn, rid, cells)
             if cell_rows:
                 conn.execute(T_CELL.insert(), cell_rows)
             if checks:
@@ -503,8 +525,18 @@ class Archive:
             self._refresh_sources(conn, rid, sha)
             return rid
 
-    @staticmethod
-    def _cell_rows(rid: int, cells: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    def _key_ids(self, conn: sa.Connection, keys: set[tuple[str, str, str]]) -> dict[tuple[str, str, str], int]:
+        """cell_key ids of (section, row_key, column_key), creating the missing ones."""
+        cache = self._cell_keys
+        missing = sorted(k for k in keys if k not in cache)
+        if missing:
+            self._insert_ignore(conn, T_KEY, [{"section": s, "row_key": r, "column_key": c} for s, r, c in missing],
+                                ["section", "row_key", "column_key"])
+            for row in conn.execute(sa.select(T_KEY.c.id, T_KEY.c.section, T_KEY.c.row_key, T_KEY.c.column_key)):
+                cache[(row.section, row.row_key, row.column_key)] = row.id
+        return {k: cache[k] for k in keys}
+
+    def _cell_rows(self, conn: sa.Connection, rid: int, cells: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
         rows: dict[tuple[str, str, str], dict[str, Any]] = {}
         for c in cells:
             k = (str(c.get("section")), str(c.get("row_key")), str(c.get("column_key")))
@@ -512,10 +544,11 @@ class Archive:
                 logger.warning("report %s: duplicate cell %s; keeping the first", rid, k)
                 continue
             printed = c.get("printed")
-            rows[k] = {"report_id": rid, "section": k[0], "row_key": k[1], "column_key": k[2],
-                       "value": _as_number(c.get("value")), "printed": None if printed is None else str(printed),
+            rows[k] = {"report_id": rid, "value": _as_number(c.get("value")),
+                       "printed": None if printed is None else str(printed),
                        "inferred": bool(c.get("inferred", False))}
-        return list(rows.values())
+        ids = self._key_ids(conn, set(rows))
+        return [{**row, "key_id": ids[k]} for k, row in rows.items()]
 
     def _refresh_sources(self, conn: sa.Connection, rid: int, sha: str) -> None:
         """report_source: every document that served this body; the first one is the report's source."""
@@ -558,9 +591,10 @@ class Archive:
                 return None
             out = dict(row)
             out["cells"] = [dict(r) for r in conn.execute(
-                sa.select(T_CELL.c.section, T_CELL.c.row_key, T_CELL.c.column_key, T_CELL.c.value,
+                sa.select(T_KEY.c.section, T_KEY.c.row_key, T_KEY.c.column_key, T_CELL.c.value,
                           T_CELL.c.printed, T_CELL.c.inferred)
-                .where(T_CELL.c.report_id == report_id).order_by(T_CELL.c.id)).mappings()]
+                .select_from(T_CELL.join(T_KEY, T_KEY.c.id == T_CELL.c.key_id))
+                .where(T_CELL.c.report_id == report_id).order_by(T_CELL.c.key_id)).mappings()]
             out["checks"] = [dict(r) for r in conn.execute(
                 sa.select(T_CHECK.c.check_id, T_CHECK.c.scope, T_CHECK.c.passed, T_CHECK.c.expected,
                           T_CHECK.c.actual, T_CHECK.c.cells)

@@ -249,21 +249,37 @@ class ReportSource(Base):
     captured_at: Mapped[dt.datetime | None]
 
 
-class ReportCell(Base):
-    """One figure of a standard table, keyed as in spec/report-template.md."""
+class CellKey(Base):
+    """One (section, row_key, column_key) of the standard tables; cells refer to it by id."""
 
-    __tablename__ = "report_cell"
+    __tablename__ = "cell_key"
     __table_args__ = (
-        sa.UniqueConstraint("report_id", "section", "row_key", "column_key", name="uq_report_cell"),
-        # covering index for "sum of one figure over all reports"
-        sa.Index("ix_report_cell_key_value", "row_key", "column_key", "value", "report_id"),
+        sa.UniqueConstraint("section", "row_key", "column_key", name="uq_cell_key"),
+        sa.Index("ix_cell_key_row_column", "row_key", "column_key"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    report_id: Mapped[int] = mapped_column(sa.ForeignKey("report.id", ondelete="CASCADE"))
     section: Mapped[str] = mapped_column(sa.String(8))
     row_key: Mapped[str] = mapped_column(sa.String(64))
     column_key: Mapped[str] = mapped_column(sa.String(64))
+
+
+class ReportCell(Base):
+    """One figure of a standard table, keyed as in spec/report-template.md (via cell_key).
+
+    Clustered by (report_id, key_id) — WITHOUT ROWID on SQLite — because an archive holds
+    ~200 of these per report: the compact layout keeps tens of millions of cells small.
+    """
+
+    __tablename__ = "report_cell"
+    __table_args__ = (
+        # covering index for "one figure over all reports"
+        sa.Index("ix_report_cell_key_value", "key_id", "value", "report_id"),
+        {"sqlite_with_rowid": False},
+    )
+
+    report_id: Mapped[int] = mapped_column(sa.ForeignKey("report.id", ondelete="CASCADE"), primary_key=True)
+    key_id: Mapped[int] = mapped_column(sa.ForeignKey("cell_key.id"), primary_key=True)
     value: Mapped[Decimal | None] = mapped_column(Number())
     printed: Mapped[str | None] = mapped_column(sa.Text)
     inferred: Mapped[bool] = mapped_column(default=False)

@@ -86,6 +86,9 @@ def test_new_parser_version_supersedes_in_views(archive: Archive, sha: str):
     assert {r["report_id"] for r in archive.query("SELECT report_id FROM report_cells")} == {new}
     assert archive.report_ids_for_sha256(sha) == [new]
     assert archive.report_ids_for_sha256(sha, current_only=False) == [old, new]
+    assert archive.query("SELECT count(*) AS n FROM report_cell")[0]["n"] == 4  # the old parse's cells are gone
+    assert archive.query("SELECT count(*) AS n FROM report_checks")[0]["n"] == 3
+    assert archive.get_report(old)["cells"] == [] and archive.get_report(old)["report_year"] == 2023
 
 
 def test_cross_posted_report_has_several_sources_and_canonical_link(archive: Archive, sha: str):
