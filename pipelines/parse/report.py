@@ -57,6 +57,13 @@ def _options(values: list[Token], n: int, block: int | None) -> tuple[list[tuple
         kept = [t for t in values if not t.dup]
         if len(kept) >= n:
             values = kept
+    filled = [t for t in values[:n] if t.text != ""]
+    if len(values) >= n and len(filled) == 1 and filled[0].is_run and n > 1:
+        # one cell holding a run of digits, the other cells of the row empty (a grid whose
+        # extractor merged the row's cells): cut it as a run, if the form's arithmetic allows
+        segs = segmentations([filled[0].text], n, block=block) if block else segmentations([filled[0].text], n)
+        if segs:
+            return segs, True, None
     printed = [t.text for t in values]
     if len(values) >= n:
         extra = [t for t in values[n:] if not null_token(t) and t.text != printed[0]]

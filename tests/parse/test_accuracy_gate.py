@@ -156,7 +156,7 @@ def _gate_sampleweb(formats: set[str], tier: str) -> None:
         x = extract_bytes(path.read_bytes(), filename=path.name)
         assert x.error is None, (name, x.error)
         hints = {"title": x.metadata.get("title")} if x.metadata.get("title") else {}
-        rep = parse_report(x.text, [t.rows for t in x.tables], hints)
+        rep = parse_report(x.text, x.tables, hints)   # Table objects, as the process pipeline passes them
         sc.add(name, rep, truth)
     sc.assert_floor(tier)
 

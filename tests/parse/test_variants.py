@@ -227,3 +227,15 @@ def test_table_of_contents_is_not_taken_for_sections(seeds, i):
     rep = parse_report("\n".join(lines[:at] + toc + lines[at:]))
     _ok(rep, s)
     assert not any("outside its section" in w for w in rep.warnings)
+
+
+def test_digit_runs_inside_grid_cells(seeds):
+    s = seeds[4]
+    grids = V.grids_from_figures(s)
+    s3 = grids[-2]
+    for r in s3:
+        if r[0].startswith("一、本年新收"):
+            r[3:] = ["".join(r[3:])] + [""] * 6          # 137 0 0 0 0 3 140 -> one cell
+    rep = parse_report(V.strip_tables(s["text"]), grids)
+    _ok(rep, s)
+    assert all(rep.cell("3", "new_received", c).inferred for c in V.S3_COLS)
