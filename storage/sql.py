@@ -71,6 +71,23 @@ def _fetch(cur: Any, max_rows: int | None) -> QueryResult:
     return QueryResult(columns, rows[:max_rows], truncated=len(rows) > max_rows)
 
 
+_SQLITE_READ_ACTIONS = {sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_FUNCTION,
+                        getattr(sqlite3, "SQLITE_RECURSIVE", 33)}
+
+
+_SQLITE_INFO_PRAGMAS = {"table_info", "table_xinfo", "index_list", "index_info", "index_xinfo",
+                        "foreign_key_list", "table_list"}
+
+
+def _sqlite_authorizer(action: int, arg1: str | None, arg2: str | None, _db: str | None, _src: str | None) -> int:
+    """Allow reads only: no ATTACH (it would create files), no PRAGMA that sets anything."""
+    if action in _SQLITE_READ_ACTIONS:
+        return sqlite3.SQLITE_OK
+    if action == sqlite3.SQLITE_PRAGMA and (arg2 is None or (arg1 or "").lower() in _SQLITE_INFO_PRAGMAS):
+        return sqlite3.SQLITE_OK  # reading a pragma; PRAGMA table_info(x) passes x as arg2
+    return sqlite3.SQLITE_DENY
+
+
 def _run_sqlite(url: sa.URL, sql: str, max_rows: int | None) -> QueryResult:
     path = sqlite_path(url)
     if path is None or not path.exists():
@@ -79,6 +96,7 @@ def _run_sqlite(url: sa.URL, sql: str, max_rows: int | None) -> QueryResult:
     conn = sqlite3.connect(uri, uri=True, timeout=SQLITE_BUSY_TIMEOUT_MS / 1000)
     try:
         conn.execute("PRAGMA query_only=ON")
+        conn.set_authorizer(_sqlite_authorizer)
         try:
             cur = conn.execute(sql)
             return _fetch(cur, max_rows)
@@ -86,10 +104,13 @@ def _run_sqlite(url: sa.URL, sql: str, max_rows: int | None) -> QueryResult:
             raise QueryError(str(exc)) from None
         except sqlite3.OperationalError as exc:
             msg = str(exc)
-            if "readonly" in msg or "read-only" in msg or "query_only" in msg:
+            if any(m in msg for m in ("readonly", "read-only", "query_only", "not authorized",
+                                      "authorization denied")):
                 raise _refused(msg) from None
             raise QueryError(msg) from None
         except sqlite3.DatabaseError as exc:
+            if "not authorized" in str(exc) or "authorization denied" in str(exc):
+                raise _refused(str(exc)) from None
             raise QueryError(str(exc)) from None
     finally:
         conn.rollback()

@@ -87,6 +87,19 @@ def test_sql_refuses_writes_and_changes_nothing(filled, tmp_path: Path, stmt: st
     assert _run(cfg, "sql", "SELECT count(*) AS n FROM reports", "--format", "csv").output.split() == ["n", "1"]
 
 
+def test_sqlite_sql_creates_no_files(tmp_path: Path):
+    cfg = _config(tmp_path, f"sqlite:///{tmp_path / 'a.sqlite'}")
+    assert _run(cfg, "sql", "select 1").exit_code == 0
+    before = sorted(p.name for p in tmp_path.iterdir())
+    for stmt in (f"ATTACH '{tmp_path / 'other.db'}' AS o", f"VACUUM INTO '{tmp_path / 'copy.db'}'",
+                 "PRAGMA query_only=OFF", "PRAGMA journal_mode=DELETE"):
+        res = _run(cfg, "sql", stmt)
+        assert res.exit_code != 0 and "read-only" in res.output, stmt
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+    res = _run(cfg, "sql", "PRAGMA table_info(report)", "--format", "csv")
+    assert res.exit_code == 0 and "sha256" in res.output
+
+
 def test_sql_refuses_escaping_the_transaction(filled, tmp_path: Path):
     cfg, db_url = filled
     before = _counts(db_url, tmp_path)
