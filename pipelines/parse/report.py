@@ -431,9 +431,9 @@ def _figures(rep: ParsedReport, norm: str, lines: list[str], tables: list[Any] |
                     rep.warnings.append(f"section {sec}/{r}/{c}: printed {p!r} is not a count")
                 rep.cells.append(Cell(str(sec), r, c, value, p, rc.inferred))
         if sec == 3:
-            missing = [r for r in s3_rows(undivided) if r not in sp.rows]
-            if missing:
-                rep.warnings.append(f"section 3: rows not found: {', '.join(missing)}")
+            absent = [r for r in s3_rows(undivided) if r not in sp.rows]
+            if absent:
+                rep.warnings.append(f"section 3: rows not found: {', '.join(absent)}")
 
     if rep.cells:
         vals = {(c.section, c.row_key, c.column_key): c.value for c in rep.cells}
