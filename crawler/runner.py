@@ -1,7 +1,7 @@
 """Run a crawl of config portals into the archive, in this process; return the run summary.
 
-``run_crawl`` starts one crawl run in the archive, one Scrapy crawler per portal (each with its
-own JOBDIR under ``crawl.job_dir`` so an interrupted crawl resumes), waits for them all, and
+``run_crawl`` starts one crawl run in the archive and one Scrapy crawler for all its portals
+(JOBDIR under ``crawl.job_dir``, so an interrupted crawl of the same portals resumes), and
 finishes the run with the summary. Twisted's reactor starts once per process, so call it once
 per process; tests and the scheduler use ``python -m crawler.runner`` in a subprocess::
 
@@ -10,8 +10,10 @@ per process; tests and the scheduler use ``python -m crawler.runner`` in a subpr
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import logging
+import re
 import shutil
 import sys
 import time
@@ -22,41 +24,50 @@ from typing import Any, Iterable, Mapping
 logger = logging.getLogger(__name__)
 
 COUNTERS = {
-    "captures": "nianbao/captures",
-    "pages": "nianbao/pages",
-    "attachments": "nianbao/attachments",
-    "reports": "nianbao/reports",
-    "new_versions": "nianbao/new_version",
-    "identical_revisits": "nianbao/identical_revisit",
-    "not_modified": "nianbao/not_modified",
-    "new_blobs": "nianbao/new_blobs",
-    "errors": "nianbao/errors",
-    "gone": "nianbao/gone",
-    "trap_blocked": "nianbao/trap_blocked",
-    "write_failed": "nianbao/write_failed",
-    "bytes": "downloader/response_bytes",
-    "requests": "downloader/request_count",
+    "captures": "captures",
+    "pages": "pages",
+    "attachments": "attachments",
+    "reports": "reports",
+    "new_versions": "new_version",
+    "identical_revisits": "identical_revisit",
+    "not_modified": "not_modified",
+    "new_blobs": "new_blobs",
+    "errors": "errors",
+    "gone": "gone",
+    "trap_blocked": "trap_blocked",
+    "write_failed": "write_failed",
 }
+SCRAPY_COUNTERS = {"bytes": "downloader/response_bytes", "requests": "downloader/request_count"}
 
 
-def summarize(stats_list: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
-    """Totals over crawler stats dicts: counts, revisits, errors by reason."""
-    out: dict[str, Any] = dict.fromkeys(COUNTERS, 0)
+def summarize(stats_list: Iterable[Mapping[str, Any]], portal: str | None = None) -> dict[str, Any]:
+    """Counts, revisits and errors by reason from crawler stats (one portal's, or the totals)."""
+    prefix = f"nianbao/portal/{portal}/" if portal else "nianbao/"
+    out: dict[str, Any] = dict.fromkeys(list(COUNTERS) + ([] if portal else list(SCRAPY_COUNTERS)), 0)
     reasons: Counter[str] = Counter()
     for st in stats_list:
         for key, skey in COUNTERS.items():
-            out[key] += int(st.get(skey, 0) or 0)
+            out[key] += int(st.get(prefix + skey, 0) or 0)
+        if not portal:
+            for key, skey in SCRAPY_COUNTERS.items():
+                out[key] += int(st.get(skey, 0) or 0)
         for k, v in st.items():
-            if k.startswith("nianbao/errors_by_reason/"):
+            if k.startswith(prefix + "errors_by_reason/"):
                 reasons[k.rsplit("/", 1)[1]] += int(v)
     out["revisits"] = out["identical_revisits"] + out["not_modified"]
     out["errors_by_reason"] = dict(sorted(reasons.items()))
     return out
 
 
-def job_dir_for(cfg: Any, portal_name: str) -> Path | None:
+def job_dir_for(cfg: Any, portal_names: list[str]) -> Path | None:
+    """JOBDIR of a crawl of exactly these portals (an interrupted crawl resumes from it)."""
     base = cfg.resolve_path(cfg.crawl.job_dir)
-    return None if base is None else base / portal_name
+    if base is None:
+        return None
+    key = "+".join(sorted(portal_names))
+    if len(key) > 80 or not re.fullmatch(r"[\w.+-]+", key):
+        key = "portals-" + hashlib.sha1(key.encode()).hexdigest()[:16]
+    return base / key
 
 
 def _has_state(jobdir: Path | None) -> bool:
@@ -68,77 +79,73 @@ def run_crawl(cfg: Any, portals: list[Any] | None = None, *, archive: Any = None
               max_pages: int | None = None, install_log_handler: bool = False) -> dict[str, Any]:
     """Crawl ``portals`` (PortalConfig list; default: every portal of the config) into the archive.
 
-    Returns ``{"run_id", "status", "elapsed_s", "totals": {...}, "portals": {name: {...}}}``.
+    All portals run in one Scrapy crawler (one engine, one connection pool; per-domain slots
+    keep politeness per site). Returns ``{"run_id", "status", "elapsed_s", "totals": {...},
+    "portals": {name: {...}}}``; the same dict is stored as the crawl run's stats.
     """
-    from scrapy.crawler import Crawler, CrawlerProcess
+    from scrapy.crawler import CrawlerProcess
 
     from crawler.settings import from_config
     from crawler.spiders.portal import PortalSpider
+    from pipelines.archive import register_archive
 
     portals = list(cfg.portals if portals is None else portals)
     if not portals:
         raise ValueError("no portals to crawl (config.yaml `portals:` is empty; see --profile)")
+    names = [p.name for p in portals]
     if archive is None:
         from storage import Archive
 
         archive = Archive(cfg.database_url(), cfg.blob_dir(), compress=cfg.archive.compress)
-    base = from_config(cfg, process=process)
-    base.update(overrides or {})
-    base["LOG_INSTALL_ROOT_HANDLER"] = install_log_handler
-    from pipelines.archive import register_archive
-
-    archive_key = register_archive(archive)
-    run_id = archive.start_run([p.name for p in portals], kind="crawl")
+    settings = from_config(cfg, process=process)
+    settings.update(overrides or {})
+    settings["LOG_INSTALL_ROOT_HANDLER"] = install_log_handler
+    jobdir = job_dir_for(cfg, names)
+    resumed = _has_state(jobdir)
+    if jobdir is not None:
+        jobdir.mkdir(parents=True, exist_ok=True)
+        settings["JOBDIR"] = str(jobdir)
+        if resumed:
+            logger.warning("resuming the interrupted crawl in %s", jobdir)
+    run_id = archive.start_run(names, kind="crawl")
+    settings.update({"NIANBAO_ARCHIVE": register_archive(archive), "NIANBAO_RUN_ID": run_id,
+                     "NIANBAO_RESUMED": resumed, "NIANBAO_DATABASE_URL": cfg.database_url(),
+                     "NIANBAO_BLOB_DIR": str(cfg.blob_dir())})
     started = time.monotonic()
     root_level = logging.getLogger().level
-    proc = CrawlerProcess(base)
+    if not install_log_handler:
+        logging.getLogger("scrapy").setLevel(root_level)
+    proc = CrawlerProcess(settings)
     if not install_log_handler:  # Scrapy resets the root level; keep the CLI's -v choice
         logging.getLogger().setLevel(root_level)
         for name in ("scrapy", "twisted", "py.warnings"):
-            logging.getLogger(name).setLevel(max(root_level, logging.INFO) if name == "scrapy" else root_level)
-    crawlers: list[tuple[Any, Crawler, Path | None]] = []
-    proc._initialized_reactor = True  # noqa: SLF001 - our first Crawler installs it
-    for p in portals:
-        s = dict(base)
-        jobdir = job_dir_for(cfg, p.name)
-        resumed = _has_state(jobdir)
-        if jobdir is not None:
-            jobdir.mkdir(parents=True, exist_ok=True)
-            s["JOBDIR"] = str(jobdir)
-        s.update({"NIANBAO_ARCHIVE": archive_key, "NIANBAO_DATABASE_URL": cfg.database_url(),
-                  "NIANBAO_BLOB_DIR": str(cfg.blob_dir()), "NIANBAO_RUN_ID": run_id, "NIANBAO_RESUMED": resumed})
-        if resumed:
-            logger.warning("%s: resuming the interrupted crawl in %s", p.name, jobdir)
-        # the first crawler installs the reactor (what CrawlerProcess does for spider classes)
-        crawler = Crawler(PortalSpider, s, init_reactor=not crawlers)
-        crawlers.append((p, crawler, jobdir))
-        proc.crawl(crawler, portal=p.model_dump(), max_pages=max_pages)
+            logging.getLogger(name).setLevel(root_level)
+    crawler = proc.create_crawler(PortalSpider)
+    proc.crawl(crawler, portals=[p.model_dump() for p in portals], max_pages=max_pages)
     interrupted = False
     try:
         proc.start()
     except KeyboardInterrupt:  # a second Ctrl-C: Scrapy stops at once
         interrupted = True
-    per_portal: dict[str, Any] = {}
-    reasons = []
-    for p, crawler, jobdir in crawlers:
-        st = crawler.stats.get_stats() if crawler.stats else {}
-        reason = st.get("finish_reason") or ("shutdown" if interrupted else "unknown")
-        reasons.append(reason)
-        summary = summarize([st])
-        summary["finish_reason"] = reason
-        summary["resumed"] = bool(crawler.settings.getbool("NIANBAO_RESUMED"))
-        per_portal[p.name] = summary
-        if reason == "finished" and jobdir is not None and jobdir.exists():
-            shutil.rmtree(jobdir, ignore_errors=True)   # done: the next crawl starts afresh
-    if all(r == "finished" for r in reasons):
+    st = crawler.stats.get_stats() if crawler.stats else {}
+    reason = st.get("finish_reason") or ("shutdown" if interrupted else "unknown")
+    if reason == "finished":
         status = "finished"
-    elif any(r in ("shutdown", "unknown") for r in reasons) or interrupted:
+        if jobdir is not None and jobdir.exists():
+            shutil.rmtree(jobdir, ignore_errors=True)   # done: the next crawl starts afresh
+    elif reason in ("shutdown", "unknown") or interrupted:
         status = "interrupted"
     else:
         status = "failed"
-    totals = summarize(crawler.stats.get_stats() for _, crawler, _ in crawlers if crawler.stats)
-    result = {"run_id": run_id, "status": status, "elapsed_s": round(time.monotonic() - started, 2),
-              "totals": totals, "portals": per_portal}
+    per_portal = {}
+    for n in names:
+        s = summarize([st], portal=n)
+        s["capped"] = bool(getattr(getattr(crawler.spider, "portal_states", {}).get(n), "capped", False))
+        per_portal[n] = s
+    result = {"run_id": run_id, "status": status, "finish_reason": reason, "resumed": resumed,
+              "elapsed_s": round(time.monotonic() - started, 2),
+              "crawl_s": round(float(st.get("elapsed_time_seconds") or 0), 2),
+              "totals": summarize([st]), "portals": per_portal}
     archive.finish_run(run_id, status=status, stats=result)
     return result
 
@@ -149,7 +156,8 @@ def print_summary(result: Mapping[str, Any], console: Any = None) -> None:
     from rich.table import Table
 
     console = console or Console()
-    t = Table(title=f"crawl run {result['run_id']}: {result['status']} in {result['elapsed_s']}s")
+    t = Table(title=f"crawl run {result['run_id']}: {result['status']} in {result['elapsed_s']}s"
+                    + (" (resumed)" if result.get("resumed") else ""))
     cols = ["captures", "pages", "attachments", "reports", "new_versions", "revisits", "new_blobs", "errors", "gone"]
     t.add_column("portal")
     for c in cols:
@@ -181,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("-v", "--verbose", action="count", default=0)
     a = ap.parse_args(argv)
     logging.basicConfig(level=max(logging.WARNING - 10 * a.verbose, logging.DEBUG),
-                        format="%(levelname)s %(name)s: %(message)s")
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     from crawler.config import load_config
 
     cfg = load_config(a.config)

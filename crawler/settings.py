@@ -15,6 +15,8 @@ logger = logging.getLogger(__name__)
 BOT_NAME = "nianbao"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
+TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
 
 #: optional components built by other parts of the project; enabled when their module exists
 CONDITIONAL_MIDDLEWARE = ("crawler.middlewares.conditional", "ConditionalGetMiddleware", 560)
@@ -80,6 +82,7 @@ def from_config(cfg: Any, *, process: bool = True) -> dict[str, Any]:
         "NIANBAO_PROGRESS": c.progress,
         "COOKIES_ENABLED": True,
         "TELNETCONSOLE_ENABLED": False,
+        "REMOTE_CONTROL_ENABLED": False,   # Scrapy's code-execution HTTP server: never in a daemon
         "LOG_LEVEL": "INFO",
         "REDIRECT_MAX_TIMES": 10,
         "METAREFRESH_ENABLED": True,

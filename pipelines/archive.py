@@ -78,8 +78,8 @@ class ArchivePipeline:
         self.own_run = False
         self.pending: list[tuple[Any, Deferred]] = []
         self.flushing = False
-        self.seen_urls: set[str] = set()
-        self.report_urls: set[str] = set()
+        self.seen_urls: dict[str, set[str]] = {}      # portal -> URLs seen this run
+        self.report_urls: dict[str, set[str]] = {}    # portal -> report URLs
         self.writes_failed = 0
 
     @classmethod
@@ -95,7 +95,9 @@ class ArchivePipeline:
         self.archive = open_archive(s)
         run_id = s.get("NIANBAO_RUN_ID")
         if run_id is None:
-            self.run_id = self.archive.start_run([self.crawler.spider.portal_name], kind="crawl")
+            spider = self.crawler.spider
+            names = list(getattr(spider, "portal_states", None) or [spider.portal_name])
+            self.run_id = self.archive.start_run(names, kind="crawl")
             self.own_run = True
         else:
             self.run_id = int(run_id)
@@ -112,15 +114,20 @@ class ArchivePipeline:
 
     def _spider_closed(self, spider, reason: str) -> None:
         st = self.stats
-        st.set_value("nianbao/reports", len(self.report_urls))
         resumed = self.crawler.settings.getbool("NIANBAO_RESUMED")
-        capped = bool(getattr(spider, "capped", False))
-        if reason == "finished" and not resumed and not capped and self.archive is not None:
-            try:
-                gone = self.archive.mark_gone(self.run_id, spider.portal_name, self.seen_urls)
-                st.set_value("nianbao/gone", len(gone))
-            except Exception:
-                logger.exception("mark_gone failed for %s", spider.portal_name)
+        states = getattr(spider, "portal_states", None) or {}
+        if reason == "finished" and not resumed and self.archive is not None:
+            # documents of a fully crawled portal that were not seen this run are gone (kept, flagged)
+            for name, state in states.items():
+                if state.capped or not self.seen_urls.get(name):
+                    continue
+                try:
+                    gone = self.archive.mark_gone(self.run_id, name, self.seen_urls[name])
+                except Exception:
+                    logger.exception("mark_gone failed for %s", name)
+                    continue
+                st.inc_value("nianbao/gone", len(gone))
+                st.set_value(f"nianbao/portal/{name}/gone", len(gone))
         if self.own_run and self.archive is not None:
             status = "finished" if reason == "finished" else ("interrupted" if reason == "shutdown" else "failed")
             from crawler.runner import summarize
@@ -174,29 +181,38 @@ class ArchivePipeline:
                 out.append(None)
         return out
 
+    def _inc(self, portal: str | None, key: str) -> None:
+        self.stats.inc_value(f"nianbao/{key}")
+        if portal:
+            self.stats.inc_value(f"nianbao/portal/{portal}/{key}")
+
     def _account(self, item: Any, res: Any) -> None:
         st = self.stats
-        st.inc_value("nianbao/captures")
+        portal = item.get("portal")
+        inc = self._inc
+        inc(portal, "captures")
         if res is None:
             self.writes_failed += 1
-            st.inc_value("nianbao/write_failed")
+            inc(portal, "write_failed")
             item["capture_kind"] = "write_failed"
             return
         item["capture_kind"] = res.kind
         item["capture_id"] = res.capture_id
         item["sha256"] = res.sha256
-        st.inc_value(f"nianbao/{res.kind}")
+        inc(portal, res.kind)
         if res.new_blob:
-            st.inc_value("nianbao/new_blobs")
+            inc(portal, "new_blobs")
         err = item.get("error")
         if res.kind == "error":
             reason = err or res.error or "error"
-            st.inc_value("nianbao/errors")
-            st.inc_value(f"nianbao/errors_by_reason/{reason}")
+            inc(portal, "errors")
+            inc(portal, f"errors_by_reason/{reason}")
         if err not in _NOT_GONE_REASONS:
-            self.seen_urls.add(item["url"])
+            self.seen_urls.setdefault(portal, set()).add(item["url"])
         if item.get("is_report") and res.kind != "error":
-            self.report_urls.add(item["url"])
-            st.set_value("nianbao/reports", len(self.report_urls))
+            reports = self.report_urls.setdefault(portal, set())
+            if item["url"] not in reports:
+                reports.add(item["url"])
+                inc(portal, "reports")
         if res.kind != "error":
-            st.inc_value("nianbao/pages" if item.get("kind") != "attachment" else "nianbao/attachments")
+            inc(portal, "pages" if item.get("kind") != "attachment" else "attachments")

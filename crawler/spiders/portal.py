@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import logging
 import re
+from dataclasses import dataclass, field
 from typing import Any, Iterable
 from urllib.parse import urldefrag, urlsplit
 
@@ -90,47 +91,91 @@ def generic_anchor(anchor: str | None) -> bool:
     return not re.search(r"[\u4e00-\u9fff]", rest)
 
 
+@dataclass
+class PortalState:
+    """One portal's configuration and crawl state inside a (possibly multi-portal) spider."""
+
+    config: dict
+    trap_guard: TrapGuard = field(default_factory=TrapGuard)
+    requested: int = 0
+    capped: bool = False
+
+    @property
+    def name(self) -> str:
+        return self.config["name"]
+
+    @property
+    def allowed_domains(self) -> list[str]:
+        return [d.lower() for d in self.config["allowed_domains"]]
+
+    def allows(self, url: str) -> bool:
+        host = (urlsplit(url).hostname or "").lower()
+        return any(host == d or host.endswith("." + d) for d in self.allowed_domains)
+
+
 class PortalSpider(GenericMixin, TrsMixin, HanwebMixin, JsonApiMixin, scrapy.Spider):
+    """Crawls one portal (``-a portal=NAME``) or several in one crawler (``portals=[...]``).
+
+    One crawler for many portals shares one engine and one HTTP connection pool; Scrapy's
+    per-domain download slots keep the politeness per site. Each request carries its portal
+    in ``meta["nb_portal"]``; allowed domains, trap guard and page cap are per portal.
+    """
+
     name = "portal"
 
     def __init__(self, portal: Any = None, config: str | None = None, profile: str | None = None,
-                 max_pages: int | str | None = None, **kwargs: Any) -> None:
+                 max_pages: int | str | None = None, portals: Any = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        pc = self._portal_config(portal, config, profile)
-        self.portal = pc
-        self.portal_name: str = pc["name"]
-        self.start_urls = list(pc["start_urls"])
-        self.allowed_domains = [d.lower() for d in pc["allowed_domains"]]
-        self.cms: str = pc.get("cms") or "auto"
-        self.list_api: str | None = pc.get("list_api")
-        self.deny: list[str] = list(pc.get("deny") or [])
-        self.agency: str | None = pc.get("agency")
-        self.region_code: str | None = pc.get("region_code")
+        configs = self._portal_configs(portal, portals, config, profile)
+        self.portal_states: dict[str, PortalState] = {c["name"]: PortalState(c) for c in configs}
+        self.portal_name: str = "+".join(self.portal_states)
+        #: the portal's config dict when this spider crawls exactly one portal
+        self.portal: dict | None = configs[0] if len(configs) == 1 else None
+        self.allowed_domains = sorted({d for st in self.portal_states.values() for d in st.allowed_domains})
+        self.start_urls = [u for st in self.portal_states.values() for u in st.config["start_urls"]]
         self.max_pages = int(max_pages) if max_pages else None
-        self.trap_guard = TrapGuard()
-        self.requested = 0
-        self.capped = False
+
+    @property
+    def capped(self) -> bool:
+        return any(st.capped for st in self.portal_states.values())
+
+    def portal_config(self, name: str | None) -> dict | None:
+        st = self.portal_states.get(name or "")
+        return st.config if st else None
 
     # --- configuration -------------------------------------------------------------------
 
     @staticmethod
-    def _portal_config(portal: Any, config: str | None, profile: str | None) -> dict:
-        """A portal dict from a dict, a JSON string, or a portal name looked up in config.yaml."""
+    def _portal_configs(portal: Any, portals: Any, config: str | None, profile: str | None) -> list[dict]:
+        """Portal dicts from dicts / PortalConfigs / JSON, or names looked up in config.yaml."""
         from crawler.config import PortalConfig, load_config
 
-        if isinstance(portal, PortalConfig):
-            return portal.model_dump()
-        if isinstance(portal, dict):
-            return PortalConfig.model_validate(portal).model_dump()
-        if isinstance(portal, str) and portal.lstrip().startswith("{"):
-            return PortalConfig.model_validate(json.loads(portal)).model_dump()
-        cfg = load_config(config)
-        portals = cfg.active_portals(profile)
-        if portal is None:
-            if len(portals) != 1:
-                raise ValueError("pass -a portal=NAME (config has %d portals)" % len(portals))
-            return portals[0].model_dump()
-        return cfg.portal(portal, profile).model_dump()
+        items: list[Any]
+        if portals is not None:
+            items = json.loads(portals) if isinstance(portals, str) else list(portals)
+        elif portal is not None:
+            items = [portal]
+        else:
+            items = []
+        out: list[dict] = []
+        cfg = None
+        for p in items:
+            if isinstance(p, PortalConfig):
+                out.append(p.model_dump())
+            elif isinstance(p, dict):
+                out.append(PortalConfig.model_validate(p).model_dump())
+            elif isinstance(p, str) and p.lstrip().startswith("{"):
+                out.append(PortalConfig.model_validate(json.loads(p)).model_dump())
+            else:
+                cfg = cfg or load_config(config)
+                for name in str(p).split(","):
+                    out.append(cfg.portal(name.strip(), profile).model_dump())
+        if not out:
+            cfg = cfg or load_config(config)
+            out = [p.model_dump() for p in cfg.active_portals(profile)]
+            if not out:
+                raise ValueError("no portals: pass -a portal=NAME or configure `portals:` in config.yaml")
+        return out
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any) -> "PortalSpider":
@@ -142,35 +187,43 @@ class PortalSpider(GenericMixin, TrsMixin, HanwebMixin, JsonApiMixin, scrapy.Spi
     # --- requests ------------------------------------------------------------------------
 
     async def start(self):
-        for url in self.start_urls:
-            yield self._request(Link(url, "", kind="page", priority_bonus=100), depth=0, referer=None,
-                                parent=None, force=True)
-        if self.list_api:
-            link = self.api_link(self.list_api, 1)
-            yield self._request(link, depth=0, referer=None, parent=None, force=True)
+        for st in self.portal_states.values():
+            for url in st.config["start_urls"]:
+                yield self._request(Link(url, "", kind="page", priority_bonus=100), st, depth=0, referer=None,
+                                    parent=None, force=True)
+            if st.config.get("list_api"):
+                link = self.api_link(st.config["list_api"], 1)
+                yield self._request(link, st, depth=0, referer=None, parent=None, force=True)
 
-    def _allowed(self, url: str) -> bool:
-        host = (urlsplit(url).hostname or "").lower()
-        return any(host == d or host.endswith("." + d) for d in self.allowed_domains)
+    def _state(self, response_or_request: Any) -> PortalState:
+        name = response_or_request.meta.get("nb_portal")
+        st = self.portal_states.get(name) if name else None
+        if st is None:  # a request from elsewhere (shell, tests): the portal owning the host
+            url = response_or_request.url
+            st = next((s for s in self.portal_states.values() if s.allows(url)),
+                      next(iter(self.portal_states.values())))
+        return st
 
-    def _request(self, link: Link, *, depth: int, referer: str | None, parent: ReportGuess | None,
-                 force: bool = False) -> scrapy.Request | None:
+    def _request(self, link: Link, st: PortalState, *, depth: int, referer: str | None,
+                 parent: ReportGuess | None, force: bool = False) -> scrapy.Request | None:
         url = urldefrag(link.url)[0]
-        if not url.startswith(("http://", "https://")) or not self._allowed(url):
+        if not url.startswith(("http://", "https://")) or not st.allows(url):
             return None
-        if any(d in url for d in self.deny) or discovery.is_skipped_url(url):
+        if any(d in url for d in st.config.get("deny") or ()) or discovery.is_skipped_url(url):
             return None
-        if not force and not self.trap_guard.allow(url):
+        if not force and not st.trap_guard.allow(url):
             self.crawler.stats.inc_value("nianbao/trap_blocked")
+            self.crawler.stats.inc_value(f"nianbao/portal/{st.name}/trap_blocked")
             return None
-        if self.requested >= (self.max_pages or 10**9):
-            if not self.capped:
-                logger.warning("%s: page cap %s reached; further links not followed", self.portal_name, self.max_pages)
-                self.capped = True
+        if st.requested >= (self.max_pages or 10**9):
+            if not st.capped:
+                logger.warning("%s: page cap %s reached; further links not followed", st.name, self.max_pages)
+                st.capped = True
             return None
-        self.requested += 1
+        st.requested += 1
         score = score_link(url, link.anchor)
         meta = {
+            "nb_portal": st.name,
             "nb_kind": link.kind,
             "nb_anchor": link.anchor,
             "nb_referer": referer,
@@ -187,6 +240,7 @@ class PortalSpider(GenericMixin, TrsMixin, HanwebMixin, JsonApiMixin, scrapy.Spi
 
     def _follow(self, links: Iterable[Link], response: Response, depth: int,
                 parent: ReportGuess | None) -> Iterable[scrapy.Request]:
+        st = self._state(response)
         for link in links:
             score = score_link(link.url, link.anchor)
             if score < 0 and depth > NOISE_MAX_DEPTH and link.kind in ("page", "attachment"):
@@ -194,7 +248,7 @@ class PortalSpider(GenericMixin, TrsMixin, HanwebMixin, JsonApiMixin, scrapy.Spi
             if link.kind == "attachment" and parent is None and score <= 0:
                 # an attachment of an ordinary page with no report wording: not worth the bytes
                 continue
-            req = self._request(link, depth=depth + 1, referer=response.url, parent=parent)
+            req = self._request(link, st, depth=depth + 1, referer=response.url, parent=parent)
             if req is not None:
                 yield req
 
@@ -203,6 +257,7 @@ class PortalSpider(GenericMixin, TrsMixin, HanwebMixin, JsonApiMixin, scrapy.Spi
     def _item(self, response: Response | None, request: scrapy.Request, *, error: str | None,
               status: int | None, title: str | None, guess: ReportGuess, kind: str) -> DocumentItem:
         meta = request.meta
+        st = self._state(request)
         redirects = meta.get("redirect_urls") or []
         url = redirects[0] if redirects else request.url
         return DocumentItem(
@@ -213,14 +268,14 @@ class PortalSpider(GenericMixin, TrsMixin, HanwebMixin, JsonApiMixin, scrapy.Spi
             body=(response.body if response is not None else None),
             fetched_at=dt.datetime.now(dt.timezone.utc),
             error=error,
-            portal=self.portal_name,
+            portal=st.name,
             referer=meta.get("nb_referer"),
             anchor=meta.get("nb_anchor") or None,
             title=title or meta.get("nb_anchor") or None,
             is_report=bool(guess.is_report) and error is None,
             report_year=guess.year,
-            agency=guess.agency or (self.agency if guess.is_report else None),
-            region_code=self.region_code,
+            agency=guess.agency or (st.config.get("agency") if guess.is_report else None),
+            region_code=st.config.get("region_code"),
             kind=kind,
             depth=meta.get("nb_depth", 0),
         )
@@ -294,7 +349,7 @@ class PortalSpider(GenericMixin, TrsMixin, HanwebMixin, JsonApiMixin, scrapy.Spi
 
     def _discover(self, response: Response) -> list[Link]:
         links = self.discover_links(response)
-        cms = self.cms
+        cms = self._state(response).config.get("cms") or "auto"
         if cms in ("auto", "trs"):
             links += self.discover_trs(response)
         if cms in ("auto", "hanweb"):

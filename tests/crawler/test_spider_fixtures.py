@@ -111,10 +111,10 @@ def test_hanweb_embedded_records_and_proxy_windows(spider):
 
 
 def test_json_list_api(spider):
-    spider.allowed_domains.append("127.0.0.14")
+    spider.portal_states["ly-city"].config["allowed_domains"].append("127.0.0.14")
     tpl = f"{HOST}/api/list?page={{page}}&size=2"
     link = spider.api_link(tpl, 1)
-    req = spider._request(link, depth=0, referer=None, parent=None, force=True)
+    req = spider._request(link, spider.portal_states["ly-city"], depth=0, referer=None, parent=None, force=True)
     resp = text_response("jsonapi_list.json", req.url, meta=dict(req.meta))
     items, reqs = _split(list(spider.parse_api(resp)))
     assert items[0]["kind"] == "api"

@@ -60,7 +60,12 @@ def record_links(xml_text: str, base_url: str) -> list[Link]:
 
 
 def proxy_url(response: Response) -> str | None:
-    m = _PROXY.search(response.text)
+    text = response.text
+    i = text.find("dataproxy.jsp")          # cheap pre-check: the regex alone is quadratic
+    if i < 0:
+        return None
+    window = text[max(0, i - 300): i + 2000]
+    m = _PROXY.search(window)
     if not m:
         return None
     return response.urljoin(html.unescape(m.group(0)))
