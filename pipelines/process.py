@@ -446,7 +446,8 @@ class ProcessPipeline:
 
     def _portal_for(self, item: Mapping[str, Any]) -> Any:
         spider = getattr(self.crawler, "spider", None)
-        cfg = getattr(spider, "portal", None)
+        lookup = getattr(spider, "portal_config", None)  # multi-portal PortalSpider: per item
+        cfg = lookup(item.get("portal")) if callable(lookup) else getattr(spider, "portal", None)
         if cfg is not None and (_get(cfg, "name") in (None, item.get("portal"))):
             return cfg
         if item.get("region_code"):
