@@ -39,6 +39,9 @@ _YEAR = r"(?P<year>(?:19|20)\d{2}|[二][〇○零O][〇○零O一二三四五六
 # "…2023年(度)(的)(政府)信息公开(工作)(年度)报告" — also 政务公开 and 年报
 _REPORT_TAIL = r"\s*年\s*度?\s*(?:的)?\s*(?:政府|政务)?\s*信\s*息\s*公\s*开\s*(?:工\s*作)?\s*(?:年\s*度)?\s*(?:报\s*告|年\s*报)"
 _TITLE_AGENCY_FIRST = re.compile(r"(?P<agency>[^\s，。：:；;、]{0,40}?)\s*(?:关于)?\s*" + _YEAR + _REPORT_TAIL)
+# "洛阳市教育局政府信息公开工作年度报告（2023年度）"
+_TITLE_YEAR_AFTER = re.compile(r"(?P<agency>[^\s，。：:；;、]{0,40}?)\s*(?:政府|政务)?\s*信息公开\s*(?:工作)?\s*(?:年度)?\s*"
+                               r"(?:报告|年报)\s*[（(]\s*" + _YEAR + r"\s*年?\s*度?\s*[)）]")
 _TITLE_YEAR_FIRST = re.compile(_YEAR + r"\s*年\s*度?\s*(?P<agency>[^\s，。：:；;、\d]{2,40}?)\s*(?:政府|政务)\s*信息公开(?:工作)?(?:年度)?(?:报告|年报)")
 
 # Section headings and list markers that can sit in front of a title line in extracted text.
@@ -132,7 +135,7 @@ def parse_title(title: str | None) -> tuple[int | None, str | None]:
     if not title:
         return None, None
     s = _norm(title)
-    for rx in (_TITLE_AGENCY_FIRST, _TITLE_YEAR_FIRST):
+    for rx in (_TITLE_AGENCY_FIRST, _TITLE_YEAR_FIRST, _TITLE_YEAR_AFTER):
         m = _title_match(s, rx)
         if not m:
             continue
@@ -160,7 +163,8 @@ def find_title(text: str | None, *, max_lines: int = 40) -> str | None:
     # whole lines first, then a title wrapped over two lines (…工作年 / 度报告)
     pairs = [lines[i] + lines[i + 1] for i in range(len(lines) - 1)]
     for cand in lines + pairs:
-        m = _title_match(cand, _TITLE_AGENCY_FIRST) or _title_match(cand, _TITLE_YEAR_FIRST)
+        m = (_title_match(cand, _TITLE_AGENCY_FIRST) or _title_match(cand, _TITLE_YEAR_FIRST)
+             or _title_match(cand, _TITLE_YEAR_AFTER))
         if m and len(cand) <= 120:
             return re.sub(r"\s+", " ", cand[: m.end()]).strip()
     return None
