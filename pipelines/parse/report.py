@@ -309,12 +309,38 @@ def _published_at(lines: list[str]) -> str | None:
     return None
 
 
+_LOOSE_TITLE = (re.compile(r"^(?P<agency>.{2,40}?)(?P<year>(?:19|20)\d{2})年度?(?:的)?政府信息公"),
+                re.compile(r"^(?P<year>(?:19|20)\d{2})年度?(?P<agency>.{2,40}?)政府信息公"))
+
+
+def _loose_title(lines: list[str], md: Any) -> tuple[int | None, str | None, str | None]:
+    """A title line garbled by OCR (政府信息公于-工作年度：告): year and agency from its head,
+    only among the first few lines and only before 政府信息公."""
+    for ln in [re.sub(r"\s+", "", x) for x in lines if x.strip()][:5]:
+        if len(ln) > 60:
+            continue
+        for rx in _LOOSE_TITLE:
+            m = rx.match(ln)
+            if m:
+                year = md.parse_year(m.group("year"))
+                agency = md.clean_agency(m.group("agency"))
+                if agency is not None and md.is_generic_agency(agency):
+                    agency = None
+                if year is not None:
+                    return year, agency, ln
+    return None, None, None
+
+
 def _identity(rep: ParsedReport, text: str, lines: list[str], hints: Mapping[str, Any]) -> None:
     from pipelines import metadata as md
 
     title = md.find_title(text) or (hints.get("title") or None)
     rep.title = title
     year, agency = md.parse_title(title)
+    if title is None:
+        year, agency, rep.title = _loose_title(lines, md)
+        if rep.title:
+            rep.warnings.append(f"title read loosely (OCR?): {rep.title}")
     if year is None and hints.get("title"):
         year, _ = md.parse_title(hints["title"])
     rep.report_year = year

@@ -76,3 +76,14 @@ def test_empty_and_junk_input_never_raise():
         assert isinstance(rep, ParsedReport)
         assert rep.cells == []
     assert parse_report(None).cells == []
+
+
+def test_ocr_garbled_title(seeds):
+    """An OCR'd title (公开→公于-, 报告→：告) still gives year and agency, with a warning."""
+    text = seeds[0]["text"].replace("洛宁县人民政府办公室2023年政府信息公开工作年\n度报告",
+                                    "洛宁县人民政府办公室2023年政府信息公于-工作年度：告")
+    assert "公于-" in text
+    rep = parse_report(text)
+    assert (rep.report_year, rep.agency, rep.agency_source) == (2023, "洛宁县人民政府办公室", "title")
+    assert any("title read loosely" in w for w in rep.warnings)
+    assert parse_report("政府办公室2023年政府信息公于-工作年度：告\n一、总体情况").agency is None
