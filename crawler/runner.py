@@ -151,23 +151,25 @@ def run_crawl(cfg: Any, portals: list[Any] | None = None, *, archive: Any = None
 
 
 def print_summary(result: Mapping[str, Any], console: Any = None) -> None:
-    """The end-of-crawl summary as a rich table."""
+    """The end-of-crawl summary: a compact table per portal, then the errors by reason."""
     from rich.console import Console
     from rich.table import Table
 
     console = console or Console()
-    t = Table(title=f"crawl run {result['run_id']}: {result['status']} in {result['elapsed_s']}s"
-                    + (" (resumed)" if result.get("resumed") else ""))
-    cols = ["captures", "pages", "attachments", "reports", "new_versions", "revisits", "new_blobs", "errors", "gone"]
-    t.add_column("portal")
-    for c in cols:
-        t.add_column(c.replace("_", " "), justify="right")
-    t.add_column("errors by reason")
+    title = f"crawl run {result['run_id']}: {result['status']} in {result['elapsed_s']}s"
+    t = Table(title=title + (" (resumed)" if result.get("resumed") else ""))
+    cols = [("fetched", "captures"), ("reports", "reports"), ("new", "new_versions"),
+            ("revisits", "revisits"), ("errors", "errors"), ("gone", "gone")]
+    t.add_column("portal", overflow="fold")
+    for label, _ in cols:
+        t.add_column(label, justify="right")
     rows = list(result["portals"].items()) + [("total", result["totals"])]
     for name, s in rows:
-        t.add_row(name, *(str(s.get(c, 0)) for c in cols),
-                  ", ".join(f"{k} {v}" for k, v in s.get("errors_by_reason", {}).items()))
+        t.add_row(name + (" (capped)" if s.get("capped") else ""), *(str(s.get(k, 0)) for _, k in cols))
     console.print(t)
+    reasons = result["totals"].get("errors_by_reason") or {}
+    if reasons:
+        console.print("errors by reason: " + ", ".join(f"{k} {v}" for k, v in reasons.items()))
 
 
 def _parse_value(v: str) -> Any:
