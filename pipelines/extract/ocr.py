@@ -121,6 +121,46 @@ def ocr_boxes(img: np.ndarray, grids: list["RuledGrid"] | None = None) -> list[t
     return out
 
 
+def recover_cells(img3: np.ndarray, clean: np.ndarray, grids: list["RuledGrid"], boxes: list[tuple]) -> list[tuple]:
+    """Recognise ink in table cells where the detector found nothing.
+
+    The detector misses a lone short figure ("0") in a tall cell now and then; a ruled
+    grid tells exactly where to look, so such cells are cropped and recognised directly.
+    """
+    dark = clean < 140
+    crops, where = [], []
+    for g in grids:
+        for r in range(len(g.ys) - 1):
+            for c in range(len(g.xs) - 1):
+                y0, y1, x0, x1 = g.ys[r] + 4, g.ys[r + 1] - 3, g.xs[c] + 4, g.xs[c + 1] - 3
+                if y1 - y0 < 8 or x1 - x0 < 8:
+                    continue
+                if any(b[0] < x1 and b[2] > x0 and b[1] < y1 and b[3] > y0 for b in boxes):
+                    continue
+                region = dark[y0:y1, x0:x1]
+                if region.sum() < 15:
+                    continue
+                rows = np.flatnonzero(region.any(axis=1))
+                cols = np.flatnonzero(region.any(axis=0))
+                by0, by1 = y0 + int(rows[0]), y0 + int(rows[-1]) + 1
+                bx0, bx1 = x0 + int(cols[0]), x0 + int(cols[-1]) + 1
+                pad = 4
+                crops.append(img3[max(by0 - pad, 0) : by1 + pad, max(bx0 - pad, 0) : bx1 + pad])
+                where.append((bx0, by0, bx1, by1))
+    if not crops:
+        return []
+    with _ENGINE_LOCK:
+        eng = engine()
+        rec, _ = eng.text_rec(crops, False)
+        min_score = eng.text_score
+    out = []
+    for (x0, y0, x1, y1), res in zip(where, rec):
+        t = clean_line(res[0])
+        if t and float(res[1]) >= min_score:
+            out.append((float(x0), float(y0), float(x1), float(y1), t, float(res[1])))
+    return out
+
+
 def _lines(boxes: list[tuple]) -> list[list[tuple]]:
     """Group boxes into visual lines by vertical overlap; each line sorted by x."""
     lines: list[list] = []  # [top, bottom, boxes]
@@ -273,7 +313,9 @@ def ocr_page(gray: np.ndarray) -> OcrPage:
         gray = gray.mean(axis=2).astype(np.uint8)
     grids = find_grids(gray)
     clean = erase_rules(gray, grids)
-    boxes = ocr_boxes(np.stack([clean] * 3, axis=-1), grids)
+    img3 = np.stack([clean] * 3, axis=-1)
+    boxes = ocr_boxes(img3, grids)
+    boxes += recover_cells(img3, clean, grids, boxes)
     lines = _lines(boxes)
     tables: list[dict] = []
     for g in grids:

@@ -141,3 +141,15 @@ def test_antiword_fallback_reads_text_and_tables(fx):
     got = norm(text)
     assert all(norm(p) in got for p in fixtures.PARAS + fixtures.END)
     assert _grid_norm(fixtures.SEC2) in [_grid_norm(t.rows) for t in tables]
+
+
+@pytest.mark.slow
+def test_image_ocr(fx):
+    import fitz
+
+    page = fitz.open(str(fx["report.pdf"]))[0]
+    clip = fitz.Rect(0, 0, page.rect.width, 140)  # title and first lines only: keep it quick
+    png = page.get_pixmap(dpi=200, clip=clip).tobytes("png")
+    x = extract_bytes(png, "image/png", "scan.png")
+    assert x.error is None and x.format == "image" and x.pages[0].ocr
+    assert norm("2023年政府信息公开工作年度报告") in norm(x.text)
