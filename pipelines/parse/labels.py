@@ -96,18 +96,19 @@ S3_LABELS: dict[str, list[str]] = {
     "denied_process_info": ["属于四类过程性信息", "四类过程性信息"],
     "denied_enforcement_files": ["属于行政执法案卷", "行政执法案卷"],
     "denied_administrative_query": ["属于行政查询事项", "行政查询事项"],
-    "unavailable_not_held": ["本机关不掌握相关政府信息", "不掌握相关政府信息"],
-    "unavailable_needs_creation": ["没有现成信息需要另行制作", "需要另行制作"],
-    "unavailable_unclear_after_correction": ["补正后申请内容仍不明确", "补正后申请内容不明确"],
-    "not_processed_petition": ["信访举报投诉类申请"],
+    "unavailable_not_held": ["本机关不掌握相关政府信息", "不掌握相关政府信息", "本机关不掌握"],
+    "unavailable_needs_creation": ["没有现成信息需要另行制作", "需要另行制作", "没有现成信息"],
+    "unavailable_unclear_after_correction": ["补正后申请内容仍不明确", "补正后申请内容不明确", "补正后申请内容"],
+    "not_processed_petition": ["信访举报投诉类申请", "信访举报投诉"],
     "not_processed_duplicate": ["重复申请"],
     "not_processed_publication": ["要求提供公开出版物"],
-    "not_processed_excessive": ["无正当理由大量反复申请"],
+    "not_processed_excessive": ["无正当理由大量反复申请", "无正当理由大量反复"],
     "not_processed_confirmation": ["要求行政机关确认或重新出具已获取信息", "要求行政机关确认或重新出具"],
     "other_no_correction": ["申请人无正当理由逾期不补正行政机关不再处理其政府信息公开申请",
-                            "申请人无正当理由逾期不补正", "无正当理由逾期不补正"],
+                            "申请人无正当理由逾期不补正", "无正当理由逾期不补正", "申请人无正当理由逾期"],
     "other_no_fee": ["申请人逾期未按收费通知要求缴纳费用行政机关不再处理其政府信息公开申请",
-                     "申请人逾期未按收费通知要求缴纳费用", "逾期未按收费通知要求缴纳费用"],
+                     "申请人逾期未按收费通知要求缴纳费用", "逾期未按收费通知要求缴纳费用",
+                     "申请人逾期未按收费通知", "逾期未按收费通知"],
     "other_other": ["其他"],
     "other_processing": ["其他处理"],
     "total_handled": ["总计"],
@@ -161,3 +162,13 @@ def match_alias(key: str, aliases: list[Alias], allowed: set[str] | None = None)
         if best is None or score > best:
             best, best_row = score, a.row_key
     return best_row
+
+
+def matched_rows(key: str, aliases: list[Alias]) -> set[str]:
+    """Every row with an alias somewhere in `key` (tail-only aliases at the end only)."""
+    out = set()
+    for a in aliases:
+        i = key.rfind(a.key)
+        if i >= 0 and (not a.tail_only or i + len(a.key) == len(key)):
+            out.add(a.row_key)
+    return out

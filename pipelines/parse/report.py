@@ -20,7 +20,7 @@ from pipelines.parse.digits import segmentations
 from pipelines.parse.grid import grid_tokens
 from pipelines.parse.labels import (S2_ALIASES, S2_COLUMNS_2019, S2_COLUMNS_2021, S3_ALIASES,
                                     S3_COLUMNS, S3_LABELS, S4_COLUMNS, S4_ROWS, OTHER_SPLIT,
-                                    match_alias, s3_rows)
+                                    match_alias, matched_rows, s3_rows)
 from pipelines.parse.layout import detect_s2_template, section_of_row, split_sections
 from pipelines.parse.model import Cell, ParsedReport
 from pipelines.parse.normalize import label_key, normalize_text, parse_value
@@ -142,6 +142,12 @@ def _section3(groups: list[Group]) -> SectionParse:
             continue
         if row in sp.rows:
             sp.warnings.append(f"section 3: {row} printed twice; the first is kept")
+            continue
+        if len(g.values) > 7 and len(matched_rows(key, S3_ALIASES) - {row}) > 0:
+            # two rows' labels and their numbers run together (OCR merged two lines): which
+            # number belongs where is unknown — leave both rows missing rather than guess
+            sp.warnings.append(f"section 3: labels of several rows and {len(g.values)} values run "
+                               f"together ({g.label[-40:]!r}); not read")
             continue
         opts, inferred, warn = _options(g.values, 7, 7)
         if warn:

@@ -87,3 +87,25 @@ def test_ocr_garbled_title(seeds):
     assert (rep.report_year, rep.agency, rep.agency_source) == (2023, "洛宁县人民政府办公室", "title")
     assert any("title read loosely" in w for w in rep.warnings)
     assert parse_report("政府办公室2023年政府信息公于-工作年度：告\n一、总体情况").agency is None
+
+
+def test_seed_scan_ocr_output(seeds):
+    """Seed 000 rendered as a scanned PDF, as OCR (rapidocr, via pipelines.extract) read it —
+    a snapshot, so the gate covers OCR-shaped input without OCR's minutes per file."""
+    import json
+    from pathlib import Path
+
+    here = Path(__file__).parent / "fixtures"
+    text = (here / "ocr_seed000.txt").read_text(encoding="utf-8")
+    tables = json.loads((here / "ocr_seed000_tables.json").read_text(encoding="utf-8"))
+    rep = parse_report(text, tables)
+    assert cell_diffs(rep, seeds[0]) == []
+    assert (rep.report_year, rep.agency) == (2023, "洛宁县人民政府办公室")
+    assert hard_failures(rep) == set()
+    # OCR's text alone merges two table lines (上年结转… and 予以公开 read as one line, their
+    # numbers interleaved): those rows are missing — never misread — and the rest is right
+    rep = parse_report(text)
+    wrong = [d for d in cell_diffs(rep, seeds[0]) if d[2] is not None]
+    assert wrong == []
+    missing = {d[0][1] for d in cell_diffs(rep, seeds[0])}
+    assert missing <= {"carried_over_prev", "granted"}
