@@ -35,6 +35,7 @@ from storage.capture import (
     normalize_headers,
     prepare,
 )
+from storage.capture_batch import BatchRecorder
 from storage.db import make_engine, upgrade, write_transaction
 from storage.models import (
     Blob,
@@ -125,6 +126,21 @@ def _as_int(value: Any) -> int | None:
         return None if value is None or value == "" else int(value)
     except (TypeError, ValueError):
         return None
+
+
+def _is_integrity_error(exc: BaseException) -> bool:
+    """A conflict with a concurrent writer (unique/foreign-key violation, deadlock), from the
+    DB-API driver (sqlite3 or psycopg) or SQLAlchemy: the batch can be redone one by one."""
+    import sqlite3
+
+    if isinstance(exc, (sqlite3.IntegrityError, sa.exc.IntegrityError)):
+        return True
+    try:
+        import psycopg
+        from psycopg import errors as pg_errors
+    except ImportError:  # pragma: no cover
+        return False
+    return isinstance(exc, (psycopg.IntegrityError, pg_errors.DeadlockDetected, pg_errors.SerializationFailure))
 
 
 class Archive:
@@ -267,12 +283,31 @@ class Archive:
         # Blob files are written by a thread pool while the rows are inserted; the transaction
         # commits only after every file is durable, so a committed row always has its file.
         with ThreadPoolExecutor(max_workers=max(1, min(BLOB_WRITE_THREADS, len(missing)))) as pool:
-            futures = {sha: pool.submit(self.blobs.put, bodies[sha], sha) for sha in sorted(missing)}
+            futures = {sha: pool.submit(self.blobs.put, bodies[sha], sha, assume_absent=True)
+                       for sha in sorted(missing)}
+            try:
+                with self._tx() as conn:
+                    results = self._record_batch(conn, prepared, futures)
+                    for f in futures.values():
+                        f.result()
+                return results
+            except Exception as exc:
+                if not _is_integrity_error(exc) or getattr(self._local, "conn", None) is not None:
+                    raise
+                logger.info("batch of %d captures conflicted with a concurrent writer (%s); "
+                            "recording one by one", len(prepared), exc)
             with self._tx() as conn:
                 results = self._record(conn, prepared, futures)
                 for f in futures.values():
                     f.result()
             return results
+
+    def _record_batch(self, conn: sa.Connection, prepared: list, written: dict) -> list[CaptureResult]:
+        rec = BatchRecorder(conn)
+        try:
+            return rec.record(prepared, written)
+        finally:
+            rec.close()
 
     def _record(self, conn: sa.Connection, prepared: list, written: dict) -> list[CaptureResult]:
         rec = CaptureRecorder(conn, self.blobs, written)

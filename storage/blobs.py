@@ -104,12 +104,16 @@ class BlobStore:
                 return packed, "gzip"
         return data, None
 
-    def put(self, data: bytes, sha256: str | None = None) -> StoredBlob:
-        """Store ``data`` (idempotent); a given ``sha256`` must be the data's hash."""
+    def put(self, data: bytes, sha256: str | None = None, *, assume_absent: bool = False) -> StoredBlob:
+        """Store ``data`` (idempotent); a given ``sha256`` must be the data's hash.
+
+        ``assume_absent`` skips the existence check (two stat calls) when the caller knows the
+        blob is new; writing it again is harmless, the replace is atomic and the bytes equal.
+        """
         key = sha256_hex(data)
         if sha256 is not None and check_key(sha256) != key:
             raise ValueError(f"data hashes to {key}, not {sha256}")
-        found = self.locate(key)
+        found = None if assume_absent else self.locate(key)
         if found is not None:
             path, compression = found
             return StoredBlob(key, len(data), path.stat().st_size, compression, new=False)

@@ -179,3 +179,26 @@ def test_tampered_blob_is_reported_and_never_served(archive: Archive):
     assert list(bad) == [r.sha256]
     path.unlink()
     assert "not in the blob store" in archive.verify_blobs()[r.sha256]
+
+
+def test_concurrent_batches_do_not_collide(archive: Archive):
+    errors: list[BaseException] = []
+
+    def work(k: int) -> None:
+        try:
+            for rep in range(3):
+                archive.record_captures([{"run_id": None, "url": f"http://a.test/b/{i}", "status": 200,
+                                          "body": f"batch body {i}".encode() * 30} for i in range(20)])
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    assert n(archive, "SELECT count(*) AS n FROM documents") == 20
+    assert n(archive, "SELECT count(*) AS n FROM captures") == 180
+    assert n(archive, "SELECT count(*) AS n FROM captures WHERE kind = 'new_version'") == 20
+    assert n(archive, "SELECT count(*) AS n FROM blob") == 20
