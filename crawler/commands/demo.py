@@ -78,10 +78,10 @@ def command(obj, port: int | None, no_process: bool) -> None:
                           f"{stats.duplicates_linked} duplicates linked")
     from storage.sql import format_result, run_readonly
 
-    console.print(f"\n[bold]nianbao sql[/] \"{' '.join(DEMO_SQL.split())}\"")
+    click.echo(f"\nnianbao sql \"{' '.join(DEMO_SQL.split())}\"")
     res = run_readonly(cfg.database_url(), DEMO_SQL)
     click.echo(format_result(res, "table"))
-    console.print(f"\narchive: {cfg.database_url()}  blobs: {cfg.blob_dir()}")
-    console.print("next: nianbao sql \"SELECT agency, report_year, title FROM reports ORDER BY 2 DESC\"")
+    click.echo(f"\narchive: {cfg.database_url()}  blobs: {cfg.blob_dir()}")
+    click.echo("next: nianbao sql \"SELECT agency, report_year, title FROM reports ORDER BY 2 DESC\"")
     if result["status"] != "finished":
         raise SystemExit(1)

@@ -17,25 +17,25 @@ from scrapy.exceptions import NotConfigured
 logger = logging.getLogger(__name__)
 
 
-def _row(crawler: Crawler) -> tuple[str, ...]:
+def _rows(crawler: Crawler) -> list[tuple[str, ...]]:
+    """One row per portal of the crawler (a PortalSpider may crawl several)."""
     st = crawler.stats
     spider = crawler.spider
-    name = getattr(spider, "portal_name", "?") if spider else "?"
-    engine = crawler.engine
-    pending = 0
+    names = list(getattr(spider, "portal_states", None) or [getattr(spider, "portal_name", "?")])
+    state = st.get_value("finish_reason") or ("done" if id(crawler) in ProgressExtension.done else "running")
+    rows = []
+    for n in names:
+        def v(key: str) -> str:
+            return str(st.get_value(f"nianbao/portal/{n}/{key}", 0))
+        rows.append((n, v("captures"), v("reports"), v("new_version"), v("errors"), state))
     try:
-        pending = len(engine._slot.scheduler) if engine and engine._slot else 0  # noqa: SLF001
+        pending = len(crawler.engine._slot.scheduler)  # noqa: SLF001 - display only
     except Exception:
         pending = 0
-    return (
-        name,
-        str(st.get_value("nianbao/captures", 0)),
-        str(st.get_value("nianbao/reports", 0)),
-        str(st.get_value("nianbao/new_version", 0)),
-        str(st.get_value("nianbao/errors", 0)),
-        str(pending),
-        st.get_value("finish_reason") or ("done" if id(crawler) in ProgressExtension.done else "running"),
-    )
+    rows.append(("total", str(st.get_value("nianbao/captures", 0)), str(st.get_value("nianbao/reports", 0)),
+                 str(st.get_value("nianbao/new_version", 0)), str(st.get_value("nianbao/errors", 0)),
+                 f"{state}, {pending} queued"))
+    return rows
 
 
 class ProgressExtension:
@@ -66,7 +66,7 @@ class ProgressExtension:
             from twisted.internet import task
 
             cls._started = time.monotonic()
-            cls._live = Live(self._render(), console=Console(stderr=True), refresh_per_second=4, transient=False)
+            cls._live = Live(self._render(), console=Console(stderr=True), refresh_per_second=4, transient=True)
             cls._live.start()
             cls._task = task.LoopingCall(self._refresh)
             cls._task.start(0.5, now=False)
@@ -76,10 +76,11 @@ class ProgressExtension:
         from rich.table import Table
 
         t = Table(title=f"nianbao crawl — {time.monotonic() - cls._started:,.0f}s", expand=False)
-        for col in ("portal", "fetched", "reports", "new", "errors", "queued", "state"):
+        for col in ("portal", "fetched", "reports", "new", "errors", "state"):
             t.add_column(col, justify="right" if col not in ("portal", "state") else "left")
         for c in cls.crawlers:
-            t.add_row(*_row(c))
+            for row in _rows(c):
+                t.add_row(*row)
         return t
 
     @classmethod
