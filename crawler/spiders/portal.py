@@ -338,8 +338,12 @@ class PortalSpider(GenericMixin, TrsMixin, HanwebMixin, JsonApiMixin, scrapy.Spi
                 yield self._item(response, response.request, error=None, status=response.status,
                                  title=meta.get("nb_anchor"), guess=guess, kind="attachment")
                 return
-        title = self.page_title(response)
-        guess = recognize(title=title, anchor=meta.get("nb_anchor"))
+        try:
+            title = self.page_title(response)
+            guess = recognize(title=title, anchor=meta.get("nb_anchor"))
+        except Exception:  # still archive the page; recognition is re-done by `nianbao process`
+            logger.exception("recognition failed on %s", response.url)
+            title, guess = None, ReportGuess(False, reason="recognition error")
         kind = "page" if guess.is_report else meta.get("nb_kind", "page")
         if kind == "attachment":
             kind = "page"
@@ -348,14 +352,22 @@ class PortalSpider(GenericMixin, TrsMixin, HanwebMixin, JsonApiMixin, scrapy.Spi
         yield from self._follow(self._discover(response), response, depth, guess if guess.is_report else None)
 
     def _discover(self, response: Response) -> list[Link]:
-        links = self.discover_links(response)
+        """Links of every listing idiom the portal may use; a failing idiom never hides the others."""
         cms = self._state(response).config.get("cms") or "auto"
+        finders = [self.discover_links]
         if cms in ("auto", "trs"):
-            links += self.discover_trs(response)
+            finders.append(self.discover_trs)
         if cms in ("auto", "hanweb"):
-            links += self.discover_hanweb(response)
+            finders.append(self.discover_hanweb)
         if cms in ("auto", "jsonapi"):
-            links += self.discover_jsonapi(response)
+            finders.append(self.discover_jsonapi)
+        links: list[Link] = []
+        for find in finders:
+            try:
+                links += find(response)
+            except Exception:  # a malformed page must not stop the crawl
+                logger.exception("%s failed on %s", find.__name__, response.url)
+                self.crawler.stats.inc_value("nianbao/discovery_errors")
         return links
 
     def parse_hanweb_proxy(self, response: Response, **_: Any):
