@@ -205,7 +205,7 @@ class Report(Base):
     __tablename__ = "report"
     __table_args__ = (
         sa.UniqueConstraint("sha256", "parser_version", name="uq_report"),
-        sa.Index("ix_report_year_level", "is_current", "report_year", "admin_level"),
+        sa.Index("ix_report_year_level", "is_current", "report_year", "admin_level", "checks_failed"),
         sa.Index("ix_report_agency_year", "agency", "report_year"),
         sa.Index("ix_report_sha256_current", "sha256", "is_current"),
     )
