@@ -108,10 +108,6 @@ def build_docx(path: Path) -> None:
 
 
 def build_html(path: Path, encoding: str = "utf-8") -> None:
-    def table(rows, spans=None):
-        return rows
-
-    g = sec3_grid()
     body = [f"<p>{p}</p>" for p in PARAS]
     body.append("<table border='1'>" + "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in SEC2) + "</table>")
     body += [f"<p>{p}</p>" for p in TAIL + FILLER]
@@ -148,7 +144,6 @@ def build_xls(path: Path) -> None:
 
     wb = xlwt.Workbook(encoding="utf-8")
     ws = wb.add_sheet("表3")
-    g = sec3_grid()
     ws.write_merge(0, 1, 0, 1, "申请人情况")
     ws.write_merge(0, 1, 2, 2, "自然人")
     ws.write_merge(0, 0, 3, 7, "法人或其他组织")

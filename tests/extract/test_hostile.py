@@ -8,8 +8,6 @@ import time
 import zipfile
 import zlib
 
-import pytest
-
 from pipelines.extract import extract_bytes
 
 
