@@ -340,7 +340,10 @@ def _loose_title(lines: list[str], md: Any) -> tuple[int | None, str | None, str
 def _identity(rep: ParsedReport, text: str, lines: list[str], hints: Mapping[str, Any]) -> None:
     from pipelines import metadata as md
 
-    title = md.find_title(text) or (hints.get("title") or None)
+    # the title sits at the top: try the first lines before the (slower) 40-line search
+    top = [ln for ln in lines[:60] if ln.strip()]
+    title = (md.find_title("\n".join(top[:3])) or md.find_title("\n".join(top[:12]))
+             or md.find_title(text) or (hints.get("title") or None))
     rep.title = title
     year, agency = md.parse_title(title)
     if title is None:
