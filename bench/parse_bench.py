@@ -21,7 +21,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests" / "parse"))
 
-import variants as V  # noqa: E402
+import parse_variants as V  # noqa: E402
 
 from pipelines.parse import parse_report  # noqa: E402
 from pipelines.parse.normalize import normalize_text  # noqa: E402

@@ -8,7 +8,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-import variants as V  # noqa: E402
+import parse_variants as V  # noqa: E402
 
 
 @pytest.fixture(scope="session")

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-import variants as V
-from compare import cell_diffs, hard_failures
+import parse_variants as V
+from parse_compare import cell_diffs, hard_failures
 
 from pipelines.parse import parse_report
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from compare import cell_diffs, hard_failures
+from parse_compare import cell_diffs, hard_failures
 
 from pipelines.parse import PARSER_VERSION, ParsedReport, parse_report
 

@@ -3,8 +3,8 @@ and deliberately broken arithmetic (found at the right check and scope, print un
 from __future__ import annotations
 
 import pytest
-import variants as V
-from compare import cell_diffs, hard_failures
+import parse_variants as V
+from parse_compare import cell_diffs, hard_failures
 
 from pipelines.parse import cross_year_checks, parse_report
 from pipelines.parse.digits import segmentations

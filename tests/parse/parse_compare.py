@@ -4,7 +4,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-import variants as V
+import parse_variants as V
 
 
 def same(a: Any, b: Any) -> bool:

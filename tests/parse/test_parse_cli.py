@@ -10,7 +10,7 @@ from decimal import Decimal
 from functools import partial
 
 import pytest
-import variants as V
+import parse_variants as V
 from click.testing import CliRunner
 
 from crawler.cli import main
