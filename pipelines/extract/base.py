@@ -93,7 +93,8 @@ def cell_text(s: str | None) -> str:
 
 
 def count_chars(s: str) -> int:
-    return sum(1 for ch in s if not ch.isspace())
+    """Non-whitespace characters."""
+    return sum(map(len, s.split()))
 
 
 def normalize_for_compare(s: str) -> str:
