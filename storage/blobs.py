@@ -14,7 +14,7 @@ import hashlib
 import logging
 import os
 import re
-import tempfile
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +28,9 @@ GZ_SUFFIX = ".gz"
 MIN_SAVING = 0.10
 # Bodies smaller than this are stored raw: the gzip header costs more than it saves.
 MIN_COMPRESS_SIZE = 256
+# Formats that are compressed already (zip: docx/xlsx/wps; images; gzip; 7z; rar): not worth
+# the CPU of trying. PDFs are tried: many keep their text streams uncompressed.
+COMPRESSED_MAGIC = (b"PK\x03\x04", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"\x1f\x8b", b"7z\xbc\xaf", b"Rar!")
 
 
 class BlobCorrupt(Exception):
@@ -98,7 +101,7 @@ class BlobStore:
     # -- write ---------------------------------------------------------------------------
     def encode(self, data: bytes) -> tuple[bytes, str | None]:
         """The bytes to store and their compression, per the store's policy."""
-        if self.compress and len(data) >= MIN_COMPRESS_SIZE:
+        if self.compress and len(data) >= MIN_COMPRESS_SIZE and not data.startswith(COMPRESSED_MAGIC):
             packed = gzip.compress(data, compresslevel=6, mtime=0)
             if len(packed) <= len(data) * (1 - MIN_SAVING):
                 return packed, "gzip"
@@ -124,16 +127,22 @@ class BlobStore:
         return StoredBlob(key, len(data), len(stored), compression, new=True)
 
     def _atomic_write(self, target: Path, data: bytes) -> None:
-        if target.parent not in self._dirs:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            self._dirs.add(target.parent)
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
+        parent = target.parent
+        if parent not in self._dirs:
+            parent.mkdir(parents=True, exist_ok=True)
+            self._dirs.add(parent)
+        # a temp name unique per process and thread, in the same directory (same file system)
+        tmp = f"{parent}/.tmp-{target.name}-{os.getpid()}-{threading.get_ident()}"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
         try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
+            try:
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view):]
                 if self.fsync:
-                    os.fsync(fh.fileno())
+                    os.fsync(fd)
+            finally:
+                os.close(fd)
             os.replace(tmp, target)
         except BaseException:
             try:

@@ -58,3 +58,10 @@ def test_corrupt_and_missing_blobs_raise_naming_the_sha(tmp_path):
         BlobStore(tmp_path / "gz").get(gz.sha256)
     with pytest.raises(BlobMissing):
         store.get("0" * 64)
+
+
+def test_already_compressed_formats_are_not_recompressed(tmp_path):
+    store = BlobStore(tmp_path, compress=True)
+    fake_docx = b"PK\x03\x04" + b"a" * 5000  # would compress well, but zip containers are skipped
+    assert store.put(fake_docx).compression is None
+    assert store.put(b"%PDF-1.4 " + b"stream " * 1000).compression == "gzip"
