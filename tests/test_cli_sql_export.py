@@ -118,6 +118,9 @@ def test_sql_formats_and_errors(filled):
     assert res.exit_code == 0 and "某县人民政府办公室" in res.output and "2023" in res.output
     lines = res.output.splitlines()
     assert lines[0].split() == ["report_year", "agency", "value"] and set(lines[1]) <= {"-", " "}
+    res = CliRunner().invoke(main, ["--config", str(cfg), "sql", "-", "--format", "csv"],
+                             input="SELECT count(*) AS n\nFROM captures\n")
+    assert res.exit_code == 0 and res.output.split() == ["n", "4"]
     res = _run(cfg, "sql", "SELECT * FROM no_such_view")
     assert res.exit_code != 0 and "SQL error" in res.output
 

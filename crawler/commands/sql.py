@@ -22,10 +22,14 @@ def command(obj, query: str, fmt: str, max_rows: int | None, timeout: float | No
     captures and crawl_runs. Writes are refused: SQLite is opened read-only and PostgreSQL runs
     the statement in a READ ONLY transaction.
 
+    QUERY "-" reads the statement from standard input.
+
     Example: nianbao sql "SELECT report_year, count(*) FROM reports GROUP BY 1"
     """
     from storage.sql import QueryError, ReadOnlyViolation, format_result, run_readonly
 
+    if query == "-":
+        query = click.get_text_stream("stdin").read()
     archive = obj.archive()  # creates/migrates a new archive so the views exist
     url = archive.engine.url
     archive.close()
