@@ -115,7 +115,7 @@ class Document(Base):
     """One URL over time."""
 
     __tablename__ = "document"
-    __table_args__ = (sa.Index("ix_document_moved_to", "moved_to_id"),)
+    __table_args__ = (sa.Index("ix_document_moved_to", "moved_to_id"), sa.Index("ix_document_gone_run", "gone_run_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     url: Mapped[str] = mapped_column(sa.Text, unique=True)
@@ -155,7 +155,7 @@ class Capture(Base):
     __tablename__ = "capture"
     __table_args__ = (
         sa.Index("ix_capture_document", "document_id", "id"),
-        sa.Index("ix_capture_run", "run_id", "kind"),
+        sa.Index("ix_capture_run", "run_id", "kind", "new_blob"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
