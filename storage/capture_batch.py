@@ -36,14 +36,14 @@ class _Doc:
     last_modified: str | None
     new: bool = False
     dirty: bool = False
-    last_seen_at: dt.datetime | None = None
+    last_seen_at: Any = None  # fetched_at as bound to the database
     versions: dict[str, int] = field(default_factory=dict)  # sha -> version id (known for this doc)
 
 
 @dataclass
 class _Ver:
     count: int = 0
-    last: dt.datetime | None = None
+    last: Any = None  # fetched_at as bound to the database
     first_capture_id: int | None = None
 
 
@@ -156,10 +156,11 @@ class BatchRecorder:
         now = d.ts(dt.datetime.now(dt.timezone.utc))
 
         for p in prepared:
+            ts = d.ts(p.fetched_at)
             doc = docs.get(p.url)
             if doc is None:
                 doc = docs[p.url] = _Doc(next(doc_ids), None, None, p.portal, None, None, new=True)
-                new_docs.append((doc.id, p.url, p.portal, d.ts(p.fetched_at)))
+                new_docs.append((doc.id, p.url, p.portal, ts))
             capture_id = next(cap_ids)
             kind, reason, sha = "error", p.reason, p.sha
             version_id: int | None = None
@@ -188,30 +189,30 @@ class BatchRecorder:
                     if version_id is None:
                         version_id = next(ver_ids)
                         doc.versions[sha] = version_id
-                        new_versions.append((version_id, doc.id, sha, d.ts(p.fetched_at), d.ts(p.fetched_at)))
+                        new_versions.append((version_id, doc.id, sha, ts, ts))
                         vers[version_id] = _Ver(first_capture_id=capture_id)
                     others = known_at.setdefault(sha, [])
                     if not new_blob:
                         also_at = tuple(dict.fromkeys(u for _, did, u in others if did != doc.id))[:50]
                         for rid in reports.get(sha, ()):
-                            sources.append((rid, doc.id, p.url, capture_id, d.ts(p.fetched_at)))
+                            sources.append((rid, doc.id, p.url, capture_id, ts))
                     if all(did != doc.id for _, did, _ in others):
                         others.append((version_id, doc.id, p.url))
             if kind == "error":
                 sha, version_id = None, None
             captures.append((capture_id, p.run_id, doc.id, version_id, p.url, p.final_url, p.portal,
-                             d.ts(p.fetched_at), p.status, kind, sha, d.b(new_blob), p.etag, p.last_modified,
+                             ts, p.status, kind, sha, d.b(new_blob), p.etag, p.last_modified,
                              p.content_type, p.content_length, d.js(p.hdrs or None), reason, p.referer, p.title,
                              d.b(p.is_report)))
             if version_id is not None:
                 v = vers.setdefault(version_id, _Ver())
                 v.count += 1
-                v.last = p.fetched_at
+                v.last = ts
                 if kind == "not_modified":
                     doc.etag, doc.last_modified = p.etag or doc.etag, p.last_modified or doc.last_modified
                 else:
                     doc.etag, doc.last_modified = p.etag, p.last_modified
-                doc.version_id, doc.sha, doc.last_seen_at, doc.dirty = version_id, sha, p.fetched_at, True
+                doc.version_id, doc.sha, doc.last_seen_at, doc.dirty = version_id, sha, ts, True
                 if doc.portal is None and p.portal:
                     doc.portal = p.portal
             elif p.portal and doc.portal is None:
@@ -232,10 +233,10 @@ class BatchRecorder:
             "title, is_report) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", captures)
         self._many("UPDATE document_version SET capture_count = capture_count + ?, last_captured_at = ?, "
                    "first_capture_id = COALESCE(first_capture_id, ?) WHERE id = ?",
-                   [(v.count, d.ts(v.last), v.first_capture_id, vid) for vid, v in vers.items() if v.count])
+                   [(v.count, v.last, v.first_capture_id, vid) for vid, v in vers.items() if v.count])
         self._many("UPDATE document SET last_seen_at = ?, gone_at = NULL, gone_run_id = NULL, "
                    "current_version_id = ?, etag = ?, last_modified = ?, portal = ? WHERE id = ?",
-                   [(d.ts(doc.last_seen_at), doc.version_id, doc.etag, doc.last_modified, doc.portal, doc.id)
+                   [(doc.last_seen_at, doc.version_id, doc.etag, doc.last_modified, doc.portal, doc.id)
                     for doc in docs.values() if doc.dirty and doc.last_seen_at is not None])
         self._many("UPDATE document SET portal = ? WHERE id = ? AND portal IS NULL",
                    [(doc.portal, doc.id) for doc in docs.values() if doc.dirty and doc.last_seen_at is None])
