@@ -456,6 +456,12 @@ class Archive:
             logger.error("blob %s: %s", sha, reason)
         return bad
 
+    def orphan_blobs(self) -> list[str]:
+        """Blob files no database row refers to (left by an interrupted batch; harmless)."""
+        with self.engine.connect() as conn:
+            keys = set(conn.execute(sa.select(T_BLOB.c.sha256)).scalars())
+        return [k for k in self.blobs.iter_keys() if k not in keys]
+
     # -- derived rows --------------------------------------------------------------------
     def save_extraction(self, sha256: str, extractor_version: str, data: Mapping[str, Any]) -> int:
         """Store an extraction (``Extraction.to_dict()``); one row per (sha256, extractor_version).

@@ -171,7 +171,12 @@ def test_db_commands(filled, tmp_path: Path):
     res = _run(cfg, "db", "upgrade")
     assert res.exit_code == 0 and "already at" in res.output
     res = _run(cfg, "db", "check")
-    assert res.exit_code == 0 and "0 corrupt" in res.output
+    assert res.exit_code == 0 and "0 corrupt" in res.output and "not referenced" not in res.output
+    from storage.blobs import BlobStore
+
+    BlobStore(tmp_path / "blobs").put(b"stray file from an interrupted batch")
+    res = _run(cfg, "db", "check")
+    assert res.exit_code == 0 and "1 blob files are not referenced" in res.output
     # tamper with one blob: `db check` names it and fails
     a = Archive(db_url, tmp_path / "blobs")
     sha = a.query("SELECT sha256 FROM blob ORDER BY sha256")[0]["sha256"]

@@ -51,5 +51,9 @@ def check_cmd(obj) -> None:
     for sha, reason in sorted(bad.items()):
         click.echo(f"CORRUPT {sha}: {reason}")
     click.echo(f"{n} blobs checked, {len(bad)} corrupt or missing")
+    orphans = archive.orphan_blobs()
+    if orphans:
+        click.echo(f"{len(orphans)} blob files are not referenced by the database (harmless: left by an "
+                   f"interrupted write)")
     if bad:
         raise SystemExit(1)
