@@ -80,6 +80,9 @@ def from_config(cfg: Any, *, process: bool = True) -> dict[str, Any]:
         "NIANBAO_MAX_PAGES_PER_PORTAL": c.max_pages_per_portal,
         "NIANBAO_CONDITIONAL_GET": c.conditional_get,
         "NIANBAO_PROGRESS": c.progress,
+        # Scrapy starts CONCURRENT_ITEMS asyncio workers per response; a page yields one item
+        # and a few dozen requests, so 100 (the default) is pure scheduling overhead
+        "CONCURRENT_ITEMS": 16,
         "COOKIES_ENABLED": True,
         "TELNETCONSOLE_ENABLED": False,
         "REMOTE_CONTROL_ENABLED": False,   # Scrapy's code-execution HTTP server: never in a daemon

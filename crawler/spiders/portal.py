@@ -205,7 +205,7 @@ class PortalSpider(GenericMixin, TrsMixin, HanwebMixin, JsonApiMixin, scrapy.Spi
         return st
 
     def _request(self, link: Link, st: PortalState, *, depth: int, referer: str | None,
-                 parent: ReportGuess | None, force: bool = False) -> scrapy.Request | None:
+                 parent: ReportGuess | None, force: bool = False, score: int | None = None) -> scrapy.Request | None:
         url = urldefrag(link.url)[0]
         if not url.startswith(("http://", "https://")) or not st.allows(url):
             return None
@@ -221,7 +221,8 @@ class PortalSpider(GenericMixin, TrsMixin, HanwebMixin, JsonApiMixin, scrapy.Spi
                 st.capped = True
             return None
         st.requested += 1
-        score = score_link(url, link.anchor)
+        if score is None:
+            score = score_link(url, link.anchor)
         meta = {
             "nb_portal": st.name,
             "nb_kind": link.kind,
@@ -248,7 +249,7 @@ class PortalSpider(GenericMixin, TrsMixin, HanwebMixin, JsonApiMixin, scrapy.Spi
             if link.kind == "attachment" and parent is None and score <= 0:
                 # an attachment of an ordinary page with no report wording: not worth the bytes
                 continue
-            req = self._request(link, st, depth=depth + 1, referer=response.url, parent=parent)
+            req = self._request(link, st, depth=depth + 1, referer=response.url, parent=parent, score=score)
             if req is not None:
                 yield req
 
@@ -287,11 +288,10 @@ class PortalSpider(GenericMixin, TrsMixin, HanwebMixin, JsonApiMixin, scrapy.Spi
         A report page's <title> is often just the site name while <h1> carries the report
         title, so the first candidate with report wording (or trap wording) wins.
         """
-        cands = [response.css(q).get() for q in (
-            'meta[name="ArticleTitle"]::attr(content)', 'meta[name="articletitle"]::attr(content)',
-            'meta[property="og:title"]::attr(content)')]
-        cands.append(" ".join(response.css("h1 ::text").getall()))
-        cands.append(response.css("title::text").get())
+        sel = response.selector
+        cands = [sel.xpath('//meta[@name="ArticleTitle" or @name="articletitle" or @property="og:title"]/@content').get(),
+                 " ".join(sel.xpath("//h1//text()").getall()),
+                 sel.xpath("//title/text()").get()]
         cands = [clean_title(c) for c in cands if c and c.strip()]
         guesses = [recognize(title=c) for c in cands]
         for c, g in zip(cands, guesses):
