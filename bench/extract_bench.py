@@ -207,7 +207,7 @@ def fixture_files() -> dict[str, list[Path]]:
     import tempfile
 
     sys.path.insert(0, str(ROOT / "tests" / "extract"))
-    import fixtures
+    import extract_fixtures as fixtures
 
     fx = fixtures.build_all(Path(tempfile.mkdtemp(prefix="bench_fx_")))
     return {"html": [fx["report_utf8.html"]], "html_gbk": [fx["report_gbk.html"]], "pdf": [fx["report.pdf"]],

@@ -14,7 +14,7 @@ import pytest
 
 from pipelines.extract import extract_bytes
 from pipelines.extract.base import normalize_for_compare as norm
-from truthcheck import missing_paragraphs, missing_rows
+from extract_truthcheck import missing_paragraphs, missing_rows
 
 try:
     from crawler.sampleweb import rendered_seeds

@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-import fixtures
+import extract_fixtures as fixtures
 from pipelines.extract import EXTRACTOR_VERSION, Extraction, extract_bytes
 from pipelines.extract.base import normalize_for_compare as norm
 

@@ -240,7 +240,7 @@ def build_all(d: Path, regenerate: bool = False) -> dict[str, Path]:
     return {p.name: p for p in d.iterdir()}
 
 
-if __name__ == "__main__":  # python tests/extract/fixtures.py: refresh the committed files
+if __name__ == "__main__":  # python tests/extract/extract_fixtures.py: refresh the committed files
     COMMITTED.mkdir(parents=True, exist_ok=True)
     build_office(COMMITTED)
     print(sorted(p.name for p in COMMITTED.iterdir()))
