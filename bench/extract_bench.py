@@ -64,6 +64,8 @@ def _pdfium_text(data: bytes, name: str) -> int:
 def _mupdf_text(data: bytes, name: str) -> int:
     import fitz
 
+    fitz.no_recommend_layout()
+
     doc = fitz.open(stream=data, filetype="pdf")
     for p in doc:
         p.get_text()
@@ -72,6 +74,8 @@ def _mupdf_text(data: bytes, name: str) -> int:
 
 def _mupdf_find_tables(data: bytes, name: str) -> int:
     import fitz
+
+    fitz.no_recommend_layout()
 
     doc = fitz.open(stream=data, filetype="pdf")
     for p in doc:
