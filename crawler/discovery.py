@@ -15,6 +15,7 @@ import logging
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 logger = logging.getLogger(__name__)
@@ -189,6 +190,7 @@ def recognize(title: str | None = None, anchor: str | None = None, url: str | No
     return ReportGuess(False, reason="no report wording")
 
 
+@lru_cache(maxsize=65536)
 def score_link(url: str, anchor: str | None = "", context: str | None = "") -> int:
     """Priority of a link: the disclosure column and report-like anchors first, noise last.
 

@@ -3,49 +3,63 @@ from __future__ import annotations
 
 import logging
 import re
+from urllib.parse import urldefrag, urljoin
 
 from scrapy.http import Response
-from scrapy.linkextractors import LinkExtractor
+from scrapy.utils.response import get_base_url
+from w3lib.url import safe_url_string
 
-from crawler.discovery import SKIP_EXTENSIONS, is_attachment_url
+from crawler.discovery import SKIP_EXTENSIONS, is_attachment_url, url_extension
 
 from .link import Link
 
 logger = logging.getLogger(__name__)
 
-_extractor = LinkExtractor(
-    tags=("a", "area", "iframe", "frame"),
-    attrs=("href", "src"),
-    deny_extensions=[e.lstrip(".") for e in SKIP_EXTENSIONS],
-    canonicalize=False,
-    unique=True,
-    strip=True,
-)
 _JS_OPEN = re.compile(r"""(?:window\.open|location\.href\s*=|window\.location\s*=)\s*\(?\s*['"]([^'"]+)['"]""")
+_SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "#", "data:")
+_ATTR = {"a": "href", "area": "href", "iframe": "src", "frame": "src"}
+
+
+def page_links(response: Response) -> list[Link]:
+    """Every <a>/<area> href and <iframe>/<frame> src, resolved against <base href>, de-duplicated.
+
+    One pass over the parsed tree (lxml) instead of Scrapy's LinkExtractor: the crawl calls this
+    on every page, and the full title attribute (truncated anchors: "2023年政府信息…") comes in
+    the same pass.
+    """
+    base = get_base_url(response)
+    enc = response.encoding
+    seen: dict[str, Link] = {}
+    for el in response.selector.root.iter(*_ATTR):
+        ref = el.get(_ATTR[el.tag])
+        if not ref:
+            continue
+        ref = ref.strip()
+        if not ref or ref.lower().startswith(_SKIP_SCHEMES):
+            continue
+        url = urljoin(base, safe_url_string(ref, encoding=enc))
+        url = urldefrag(url)[0]
+        if not url.startswith(("http://", "https://")) or url_extension(url) in SKIP_EXTENSIONS:
+            continue
+        text = " ".join("".join(el.itertext()).split()) if el.tag == "a" else ""
+        title = (el.get("title") or "").strip()
+        anchor = title if len(title) > len(text) else text
+        link = seen.get(url)
+        if link is None:
+            seen[url] = Link(url, anchor, kind="attachment" if is_attachment_url(url) else "page")
+        elif len(anchor) > len(link.anchor):
+            link.anchor = anchor
+    return list(seen.values())
 
 
 class GenericMixin:
     def discover_links(self, response: Response) -> list[Link]:
-        links: list[Link] = []
-        for lk in _extractor.extract_links(response):
-            anchor = lk.text or ""
-            if not anchor:
-                # the title attribute often carries the full title of a truncated anchor
-                pass
-            kind = "attachment" if is_attachment_url(lk.url) else "page"
-            links.append(Link(lk.url, anchor, kind=kind))
-        # full titles: <a title="…2023年政府信息公开工作年度报告">2023年政府信息…</a>
-        titles = {}
-        for a in response.css("a[title]"):
-            href = a.attrib.get("href")
-            if href:
-                titles[response.urljoin(href.strip())] = a.attrib["title"].strip()
-        for link in links:
-            full = titles.get(link.url)
-            if full and len(full) > len(link.anchor):
-                link.anchor = full
-        for m in _JS_OPEN.finditer(response.text):
-            url = response.urljoin(m.group(1))
-            if url.startswith("http"):
-                links.append(Link(url, "", kind="attachment" if is_attachment_url(url) else "page"))
+        links = page_links(response)
+        text = response.text
+        if "window.open" in text or "location" in text:
+            known = {lk.url for lk in links}
+            for m in _JS_OPEN.finditer(text):
+                url = response.urljoin(m.group(1))
+                if url.startswith("http") and url not in known:
+                    links.append(Link(url, "", kind="attachment" if is_attachment_url(url) else "page"))
         return links
