@@ -18,7 +18,6 @@ import json
 import logging
 import threading
 from collections.abc import Iterable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -30,7 +29,6 @@ from storage.blobs import BlobStore, check_key, sha256_hex
 from storage.capture import (
     CaptureRecorder,
     CaptureResult,
-    BLOB_WRITE_THREADS,
     missing_blobs,
     normalize_headers,
     prepare,
@@ -280,27 +278,19 @@ class Archive:
                 return self._record(conn, prepared, {})
         with self._ro() as conn:
             missing = missing_blobs(conn, set(bodies))
-        # Blob files are written by a thread pool while the rows are inserted; the transaction
-        # commits only after every file is durable, so a committed row always has its file.
-        with ThreadPoolExecutor(max_workers=max(1, min(BLOB_WRITE_THREADS, len(missing)))) as pool:
-            futures = {sha: pool.submit(self.blobs.put, bodies[sha], sha, assume_absent=True)
-                       for sha in sorted(missing)}
-            try:
-                with self._tx() as conn:
-                    results = self._record_batch(conn, prepared, futures)
-                    for f in futures.values():
-                        f.result()
-                return results
-            except Exception as exc:
-                if not _is_integrity_error(exc) or getattr(self._local, "conn", None) is not None:
-                    raise
-                logger.info("batch of %d captures conflicted with a concurrent writer (%s); "
-                            "recording one by one", len(prepared), exc)
+        # Blob files are made durable (one file-system flush for the batch) before the
+        # transaction that refers to them, so a committed row always has its file.
+        written = self.blobs.put_many({sha: bodies[sha] for sha in missing})
+        try:
             with self._tx() as conn:
-                results = self._record(conn, prepared, futures)
-                for f in futures.values():
-                    f.result()
-            return results
+                return self._record_batch(conn, prepared, written)
+        except Exception as exc:
+            if not _is_integrity_error(exc) or getattr(self._local, "conn", None) is not None:
+                raise
+            logger.info("batch of %d captures conflicted with a concurrent writer (%s); "
+                        "recording one by one", len(prepared), exc)
+        with self._tx() as conn:
+            return self._record(conn, prepared, written)
 
     def _record_batch(self, conn: sa.Connection, prepared: list, written: dict) -> list[CaptureResult]:
         rec = BatchRecorder(conn)

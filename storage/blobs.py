@@ -1,7 +1,8 @@
 """Content-addressed blob store: bytes on disk keyed by their sha256.
 
-Layout: ``<root>/ab/cd/abcd…`` (raw) or ``<root>/ab/cd/abcd….gz`` (gzip-compressed). The
-suffix says how a file is stored, so the store can be read without the database. Writes are
+Layout: ``<root>/ab/abcd…`` (raw) or ``<root>/ab/abcd….gz`` (gzip-compressed): one level of
+256 shards, as git does; a second level would cost a mkdir per blob for the first ~65k blobs,
+which dominated the cost of recording a crawl. The suffix says how a file is stored, so the store can be read without the database. Writes are
 atomic (temp file in the same directory, fsync, ``os.replace``); reads re-hash the bytes and
 raise :class:`BlobCorrupt` naming the sha256 when they no longer match, so a damaged file is
 never served as valid. Keys are validated as 64 hex characters, so no key can name a path
@@ -11,11 +12,13 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import itertools
 import logging
 import os
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +34,24 @@ MIN_COMPRESS_SIZE = 256
 # Formats that are compressed already (zip: docx/xlsx/wps; images; gzip; 7z; rar): not worth
 # the CPU of trying. PDFs are tried: many keep their text streams uncompressed.
 COMPRESSED_MAGIC = (b"PK\x03\x04", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"\x1f\x8b", b"7z\xbc\xaf", b"Rar!")
+
+
+def _load_syncfs():
+    """libc's syncfs(2) (Linux): flush one file system with a single call, or None."""
+    try:
+        import ctypes
+        import ctypes.util
+
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        fn = libc.syncfs
+        fn.argtypes = [ctypes.c_int]
+        return fn
+    except (OSError, AttributeError):
+        return None
+
+
+_SYNCFS = _load_syncfs()
+_TMP_SEQ = itertools.count()  # next() on itertools.count is atomic under the GIL
 
 
 class BlobCorrupt(Exception):
@@ -83,7 +104,7 @@ class BlobStore:
     def path_for(self, sha256: str) -> Path:
         """The raw-file path of a key (the compressed file adds ``.gz``)."""
         key = check_key(sha256)
-        return self.root / key[:2] / key[2:4] / key
+        return self.root / key[:2] / key
 
     def locate(self, sha256: str) -> tuple[Path, str | None] | None:
         """Where the blob is stored and how, or None when it is not in the store."""
@@ -126,23 +147,81 @@ class BlobStore:
         self._atomic_write(target, stored)
         return StoredBlob(key, len(data), len(stored), compression, new=True)
 
-    def _atomic_write(self, target: Path, data: bytes) -> None:
+    def put_many(self, items: Mapping[str, bytes], *, threads: int = 4) -> dict[str, StoredBlob]:
+        """Store many new blobs with two file-system flushes instead of one fsync per file.
+
+        Each body is written to a temp file (compression in a thread pool: zlib releases the
+        GIL), one ``syncfs`` makes them all durable, then each is renamed into place and a
+        second ``syncfs`` makes the renames durable. The result is as durable as ``put`` per
+        file, at a fraction of the cost for a crawl batch. Without syncfs it falls back to put.
+        """
+        if not self.fsync or _SYNCFS is None or len(items) < 2:
+            return {sha: self.put(data, sha, assume_absent=True) for sha, data in items.items()}
+        for sha, data in items.items():
+            if sha256_hex(data) != check_key(sha):
+                raise ValueError(f"data for {sha} hashes to {sha256_hex(data)}")
+
+        def write_tmp(sha: str) -> tuple[str, str, Path, StoredBlob]:
+            data = items[sha]
+            stored, compression = self.encode(data)
+            raw = self.path_for(sha)
+            target = raw.with_name(raw.name + GZ_SUFFIX) if compression else raw
+            tmp = self._write_tmp(target, stored, fsync=False)
+            return sha, tmp, target, StoredBlob(sha, len(data), len(stored), compression, new=True)
+
+        with ThreadPoolExecutor(max_workers=max(1, min(threads, len(items)))) as pool:
+            done = list(pool.map(write_tmp, sorted(items)))
+        try:
+            self._syncfs()
+            for _, tmp, target, _ in done:
+                os.replace(tmp, target)
+            self._syncfs()
+        except BaseException:
+            for _, tmp, _, _ in done:
+                try:
+                    os.unlink(tmp)
+                except FileNotFoundError:
+                    pass
+            raise
+        return {sha: blob for sha, _, _, blob in done}
+
+    def _syncfs(self) -> None:
+        fd = os.open(self.root, os.O_RDONLY)
+        try:
+            if _SYNCFS(fd) != 0:
+                import ctypes
+
+                err = ctypes.get_errno()
+                raise OSError(err, f"syncfs failed on {self.root}: {os.strerror(err)}")
+        finally:
+            os.close(fd)
+
+    def _write_tmp(self, target: Path, data: bytes, *, fsync: bool) -> str:
+        """Write ``data`` to a temp file beside ``target``; the caller renames it into place."""
         parent = target.parent
         if parent not in self._dirs:
             parent.mkdir(parents=True, exist_ok=True)
             self._dirs.add(parent)
-        # a temp name unique per process and thread, in the same directory (same file system)
-        tmp = f"{parent}/.tmp-{target.name}-{os.getpid()}-{threading.get_ident()}"
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        # a temp name unique to this write (thread idents are reused once a thread ends, and a
+        # batch renames its temp files only after all are written), in the target's directory
+        tmp = f"{parent}/.tmp-{target.name}-{os.getpid()}-{next(_TMP_SEQ)}"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         try:
-            try:
-                view = memoryview(data)
-                while view:
-                    view = view[os.write(fd, view):]
-                if self.fsync:
-                    os.fsync(fd)
-            finally:
-                os.close(fd)
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            if fsync:
+                os.fsync(fd)
+        except BaseException:
+            os.close(fd)
+            os.unlink(tmp)
+            raise
+        os.close(fd)
+        return tmp
+
+    def _atomic_write(self, target: Path, data: bytes) -> None:
+        tmp = self._write_tmp(target, data, fsync=self.fsync)
+        try:
             os.replace(tmp, target)
         except BaseException:
             try:
@@ -183,9 +262,9 @@ class BlobStore:
 
     def iter_keys(self) -> Iterator[str]:
         """Every key present on disk (temp files and foreign files are skipped)."""
-        for path in sorted(self.root.glob("??/??/*")):
+        for path in sorted(self.root.glob("??/*")):
             name = path.name[: -len(GZ_SUFFIX)] if path.name.endswith(GZ_SUFFIX) else path.name
-            if _KEY.match(name) and path.parent.name == name[2:4] and path.parent.parent.name == name[:2]:
+            if _KEY.match(name) and path.parent.name == name[:2]:
                 yield name
 
     def verify_all(self, keys: list[str] | None = None) -> dict[str, str]:

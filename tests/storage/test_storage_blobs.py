@@ -17,7 +17,7 @@ def test_put_get_roundtrip_sharded_and_idempotent(tmp_path):
     first = store.put(data)
     assert first.sha256 == sha and first.new and first.compression == "gzip" and first.stored_size < len(data)
     path, comp = store.locate(sha)
-    assert path == tmp_path / sha[:2] / sha[2:4] / (sha + ".gz") and comp == "gzip"
+    assert path == tmp_path / sha[:2] / (sha + ".gz") and comp == "gzip"
     again = store.put(data)
     assert not again.new
     assert store.get(sha) == data and store.get(sha.upper()) == data
