@@ -23,6 +23,8 @@ from twisted.internet.threads import deferToThread
 logger = logging.getLogger(__name__)
 
 MAX_BATCH = 200
+#: seconds items wait to be written together (a busy crawl fills batches without waiting)
+BATCH_DELAY = 0.2
 #: failures after which a URL is not considered gone (we could not tell)
 _NOT_GONE_REASONS = {"not_found"}
 
@@ -81,6 +83,7 @@ class ArchivePipeline:
         self.seen_urls: dict[str, set[str]] = {}      # portal -> URLs seen this run
         self.report_urls: dict[str, set[str]] = {}    # portal -> report URLs
         self.writes_failed = 0
+        self.batch_delay = crawler.settings.getfloat("NIANBAO_ARCHIVE_BATCH_DELAY", BATCH_DELAY)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "ArchivePipeline":
@@ -140,7 +143,11 @@ class ArchivePipeline:
         d: Deferred = Deferred()
         self.pending.append((item, d))
         if not self.flushing:
-            self._flush()
+            # gather a batch first: one transaction and one thread hop per ~BATCH_DELAY of pages
+            self.flushing = True
+            from twisted.internet import reactor
+
+            reactor.callLater(self.batch_delay, self._flush)
         return await maybe_deferred_to_future(d)
 
     def _flush(self) -> None:
