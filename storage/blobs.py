@@ -147,7 +147,7 @@ class BlobStore:
         self._atomic_write(target, stored)
         return StoredBlob(key, len(data), len(stored), compression, new=True)
 
-    def put_many(self, items: Mapping[str, bytes], *, threads: int = 4) -> dict[str, StoredBlob]:
+    def put_many(self, items: Mapping[str, bytes], *, threads: int = 8) -> dict[str, StoredBlob]:
         """Store many new blobs with two file-system flushes instead of one fsync per file.
 
         Each body is written to a temp file (compression in a thread pool: zlib releases the
