@@ -71,6 +71,41 @@ def open_archive(settings) -> Any:
     return Archive(cfg.database_url(), cfg.blob_dir(), compress=cfg.archive.compress)
 
 
+# --- the writer process ---------------------------------------------------------------------
+# Captures are written by one child process when the archive is named by URL: blob hashing,
+# compression and the database work then run on another core instead of competing with the
+# crawl for this process's GIL. Without a URL (an Archive object only) a thread does it.
+_worker_archive: Any = None
+
+
+def _worker_init(database_url: str, blob_dir: str, compress: bool) -> None:
+    global _worker_archive
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s (archive writer): %(message)s")
+    from storage import Archive
+
+    _worker_archive = Archive(database_url, blob_dir, compress=compress, migrate=False)
+
+
+def _worker_write(args: list[dict[str, Any]]) -> list[Any]:
+    return write_captures(_worker_archive, args)
+
+
+def write_captures(archive: Any, args: list[dict[str, Any]]) -> list[Any]:
+    """One transaction per batch; when it fails, each capture alone (None for one that fails)."""
+    try:
+        return archive.record_captures(args)
+    except Exception:
+        logger.exception("batch of %d captures failed; recording one by one", len(args))
+    out = []
+    for a in args:
+        try:
+            out.append(archive.record_capture(**a))
+        except Exception:
+            logger.exception("capture of %s not recorded", a["url"])
+            out.append(None)
+    return out
+
+
 class ArchivePipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
@@ -105,6 +140,19 @@ class ArchivePipeline:
         else:
             self.run_id = int(run_id)
         self.stats.set_value("nianbao/run_id", self.run_id)
+        self.pool = None
+        url, blobs = s.get("NIANBAO_DATABASE_URL"), s.get("NIANBAO_BLOB_DIR")
+        if s.getbool("NIANBAO_ARCHIVE_PROCESS", True) and url and blobs and ":memory:" not in url:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            try:
+                self.pool = ProcessPoolExecutor(
+                    max_workers=1, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_init,
+                    initargs=(url, str(blobs), s.getbool("NIANBAO_COMPRESS", True)))
+            except Exception as exc:  # no processes here: write from a thread
+                logger.warning("archive writer process unavailable (%s); writing from a thread", exc)
+                self.pool = None
 
     async def close_spider(self) -> None:
         # wait for every queued write before the run is finished
@@ -114,6 +162,9 @@ class ArchivePipeline:
 
             reactor.callLater(0.05, d.callback, None)
             await maybe_deferred_to_future(d)
+        if self.pool is not None:
+            self.pool.shutdown(wait=True)
+            self.pool = None
 
     def _spider_closed(self, spider, reason: str) -> None:
         st = self.stats
@@ -174,19 +225,14 @@ class ArchivePipeline:
         w.addBoth(lambda _: self._flush())
 
     def _write(self, args: list[dict[str, Any]]) -> list[Any]:
-        """Runs in a worker thread: one transaction per batch; a bad row is retried alone."""
-        try:
-            return self.archive.record_captures(args)
-        except Exception:
-            logger.exception("batch of %d captures failed; recording one by one", len(args))
-        out = []
-        for a in args:
+        """Runs in a worker thread: hands the batch to the writer process, or writes it itself."""
+        if self.pool is not None:
             try:
-                out.append(self.archive.record_capture(**a))
-            except Exception:
-                logger.exception("capture of %s not recorded", a["url"])
-                out.append(None)
-        return out
+                return self.pool.submit(_worker_write, args).result()
+            except Exception as exc:  # a dead writer process: carry on from this thread
+                logger.error("archive writer process failed (%s); writing from a thread from now on", exc)
+                self.pool = None
+        return write_captures(self.archive, args)
 
     def _inc(self, portal: str | None, key: str) -> None:
         self.stats.inc_value(f"nianbao/{key}")
