@@ -25,7 +25,7 @@ from typing import Any, Callable, Iterable, Mapping
 import sqlalchemy as sa
 
 from pipelines import dedup
-from pipelines.metadata import derive_metadata, find_title, publication_date
+from pipelines.metadata import _get, derive_metadata, find_title, publication_date
 
 logger = logging.getLogger(__name__)
 
@@ -91,14 +91,6 @@ class ProcessStats:
             "extractions_reused": self.extractions_reused, "duplicates_linked": self.duplicates_linked,
             "duplicate_groups": self.duplicate_groups, "seconds": round(self.seconds, 3),
         }
-
-
-def _get(obj: Any, key: str) -> Any:
-    if obj is None:
-        return None
-    if isinstance(obj, Mapping):
-        return obj.get(key)
-    return getattr(obj, key, None)
 
 
 def error_kind(reason: str | None) -> str:
