@@ -327,6 +327,30 @@ class Archive:
             return None
         return {"etag": row.etag, "last_modified": row.last_modified}
 
+    def revisit_index(self, portals: Iterable[str], limit: int | None = None) -> dict[str, dict[str, str | None]] | None:
+        """Validators and current body of every document of ``portals`` that has validators.
+
+        ``url -> {etag, last_modified, sha256, content_type}``, read in one query so that a
+        re-crawl's conditional GETs and 304s cost a dict lookup instead of a query per request.
+        None when the portals hold more than ``limit`` such documents (the caller then asks
+        per URL with :meth:`validators`, keeping memory bounded).
+        """
+        names = sorted(set(portals))
+        if not names:
+            return {}
+        q = (sa.select(T_DOC.c.url, T_DOC.c.etag, T_DOC.c.last_modified, T_VER.c.sha256, T_BLOB.c.content_type)
+             .select_from(T_DOC.join(T_VER, T_VER.c.id == T_DOC.c.current_version_id)
+                          .join(T_BLOB, T_BLOB.c.sha256 == T_VER.c.sha256))
+             .where(T_DOC.c.portal.in_(names), sa.or_(T_DOC.c.etag.is_not(None), T_DOC.c.last_modified.is_not(None))))
+        if limit is not None:
+            q = q.limit(limit + 1)
+        with self._ro() as conn:
+            rows = conn.execute(q).all()
+        if limit is not None and len(rows) > limit:
+            return None
+        return {r.url: {"etag": r.etag, "last_modified": r.last_modified, "sha256": r.sha256,
+                        "content_type": r.content_type} for r in rows}
+
     def mark_gone(self, run_id: int, portal: str, seen_urls: Iterable[str]) -> list[int]:
         """Documents of ``portal`` not among ``seen_urls`` are gone as of this run.
 

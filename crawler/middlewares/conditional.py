@@ -17,6 +17,12 @@ and the archived body of the confirmed version attached:
 the spider; the archive pipeline passes ``status=304`` to ``Archive.record_capture``, which
 records ``not_modified`` (whatever body it is given) and stores nothing.
 
+The validators of the crawled portals' documents are read once, on the first request, with
+``Archive.revisit_index`` (a dict lookup per request instead of a query); past
+``NIANBAO_CONDITIONAL_PRELOAD_MAX`` documents (default 200,000) the middleware asks the
+archive per URL instead, to keep memory bounded. The snapshot is the previous runs' state,
+which is what a conditional request must send.
+
 Settings: ``NIANBAO_CONDITIONAL_GET`` (default True). The archive comes from the
 ``NIANBAO_ARCHIVE`` setting (an ``Archive`` object), else ``NIANBAO_DATABASE_URL`` +
 ``NIANBAO_BLOB_DIR``, else config.yaml. Per request, ``meta["nianbao_conditional"] = False``
@@ -38,6 +44,8 @@ logger = logging.getLogger(__name__)
 META_VALIDATORS = "nianbao_validators"
 META_NOT_MODIFIED = "nianbao_not_modified"
 META_DISABLE = "nianbao_conditional"
+#: archived documents above which validators are looked up per request instead of preloaded
+PRELOAD_MAX = 200_000
 
 
 def _open_archive(settings: Any) -> Any:
@@ -60,8 +68,11 @@ class ConditionalGetMiddleware:
     """Downloader middleware: conditional requests from archived validators; 304 → stored body."""
 
     def __init__(self, archive: Any, stats: Any = None, allowed_codes: list[int] | None = None,
-                 allow_all: bool = False, crawler: Any = None) -> None:
+                 allow_all: bool = False, crawler: Any = None, preload_max: int = PRELOAD_MAX) -> None:
         self.archive = archive
+        self.preload_max = preload_max
+        self.index: dict[str, dict[str, Any]] | None = None   # url -> validators + current body
+        self._index_tried = False
         self.crawler = crawler
         self.stats = stats
         self.allowed_codes = list(allowed_codes or [])
@@ -73,7 +84,30 @@ class ConditionalGetMiddleware:
         if not s.getbool("NIANBAO_CONDITIONAL_GET", True):
             raise NotConfigured("NIANBAO_CONDITIONAL_GET is off")
         return cls(_open_archive(s), crawler.stats, s.getlist("HTTPERROR_ALLOWED_CODES"),
-                   s.getbool("HTTPERROR_ALLOW_ALL"), crawler=crawler)
+                   s.getbool("HTTPERROR_ALLOW_ALL"), crawler=crawler,
+                   preload_max=s.getint("NIANBAO_CONDITIONAL_PRELOAD_MAX", PRELOAD_MAX))
+
+    def _load_index(self, spider: Spider | None) -> None:
+        """Read the portals' validators once; stay per-URL when the portals are unknown or huge."""
+        self._index_tried = True
+        spider = spider or getattr(self.crawler, "spider", None)
+        portals = list(getattr(spider, "portal_states", None) or ())
+        if not portals or self.preload_max <= 0:
+            return
+        try:
+            self.index = self.archive.revisit_index(portals, limit=self.preload_max)
+        except Exception as exc:  # the archive must not stop the crawl
+            logger.warning("validators of %s not preloaded: %s", portals, exc)
+            self.index = None
+        if self.index is None:
+            logger.info("more than %d archived documents: validators are looked up per request", self.preload_max)
+        else:
+            logger.debug("%d archived validators preloaded", len(self.index))
+
+    def _validators(self, url: str) -> dict[str, Any] | None:
+        if self.index is not None:
+            return self.index.get(url)
+        return self.archive.validators(url)
 
     def _inc(self, key: str) -> None:
         if self.stats is not None:
@@ -82,14 +116,18 @@ class ConditionalGetMiddleware:
     # -- requests ------------------------------------------------------------------------
     # Scrapy ≥2.13 no longer passes the spider to middleware methods; it comes from the crawler.
     def process_request(self, request: Request, spider: Spider | None = None) -> None:
+        if self.index is not None and request.url not in self.index:
+            return None  # nothing archived with validators: the common case on a first crawl
         if request.method != "GET" or request.meta.get(META_DISABLE) is False:
             return None
         if b"If-None-Match" in request.headers or b"If-Modified-Since" in request.headers:
             return None
         if request.meta.get(META_VALIDATORS) is not None:  # a retry or redirect of ours
             return None
+        if not self._index_tried:
+            self._load_index(spider)
         try:
-            v = self.archive.validators(request.url)
+            v = self._validators(request.url)
         except Exception as exc:  # the archive must not stop the crawl
             logger.warning("validators(%s) failed: %s", request.url, exc)
             return None
@@ -99,7 +137,8 @@ class ConditionalGetMiddleware:
             request.headers[b"If-None-Match"] = v["etag"]
         if v.get("last_modified"):
             request.headers[b"If-Modified-Since"] = v["last_modified"]
-        request.meta[META_VALIDATORS] = {**v, "url": request.url}
+        request.meta[META_VALIDATORS] = {"etag": v.get("etag"), "last_modified": v.get("last_modified"),
+                                         "url": request.url}
         if not request.meta.get("handle_httpstatus_all") and not self.allow_all:
             base = request.meta.get("handle_httpstatus_list")
             if base is None:
@@ -138,6 +177,9 @@ class ConditionalGetMiddleware:
 
     def _current_version(self, url: str) -> tuple[str | None, str | None]:
         """sha256 and stored Content-Type of the version the URL served last."""
+        known = self.index.get(url) if self.index is not None else None
+        if known is not None:
+            return known["sha256"], known["content_type"]
         try:
             with self.archive.engine.connect() as conn:
                 row = conn.execute(sa.text(

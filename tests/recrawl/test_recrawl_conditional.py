@@ -71,3 +71,67 @@ def test_conditional_request_and_304_restores_body(sqlite_url, tmp_path):
     mw.process_request(req, spider)
     assert b"If-None-Match" not in req.headers
     a.close()
+
+
+class _PortalSpider(Spider):
+    """What the middleware reads from the real PortalSpider: the portals of the run."""
+
+    name = "p"
+    handle_httpstatus_list = [404]
+    portal_states = {"demo": None}
+
+
+def _count_queries(archive) -> list[str]:
+    import sqlalchemy as sa
+
+    seen: list[str] = []
+    sa.event.listen(archive.engine, "before_cursor_execute", lambda *a, **k: seen.append(a[2]))
+    return seen
+
+
+def _fill(a: Archive) -> bytes:
+    run = a.start_run(["demo", "other"])
+    a.record_capture(run_id=run, url=BASE, status=200, body=INDEX, headers=headers(INDEX, "i1"), portal="demo")
+    a.record_capture(run_id=run, url=BASE + "r1.html", status=200, body=REPORT_V1, headers=headers(REPORT_V1, "r1"),
+                     portal="demo")
+    a.record_capture(run_id=run, url="http://127.0.0.3/", status=200, body=REPORT_V1,
+                     headers=headers(REPORT_V1, "x"), portal="other")
+    return REPORT_V1
+
+
+def test_validators_preloaded_once_per_run(sqlite_url, tmp_path):
+    """A re-crawl's conditional GETs and 304s cost no query per request once the index is read."""
+    a = Archive(sqlite_url, tmp_path / "blobs")
+    body = _fill(a)
+    mw, spider = ConditionalGetMiddleware(a), _PortalSpider()
+    queries = _count_queries(a)
+
+    first = Request(BASE)
+    mw.process_request(first, spider)
+    assert mw.index is not None and set(mw.index) == {BASE, BASE + "r1.html"}  # only this run's portal
+    n = len(queries)
+    assert n >= 1
+    req = Request(BASE + "r1.html")
+    mw.process_request(req, spider)
+    assert req.headers[b"If-None-Match"] == b'"r1"' and req.meta["handle_httpstatus_list"] == [404, 304]
+    resp = mw.process_response(req, Response(req.url, status=304, request=req), spider)
+    assert isinstance(resp, HtmlResponse) and resp.body == body
+    unknown = Request(BASE + "new.html")
+    mw.process_request(unknown, spider)
+    assert b"If-None-Match" not in unknown.headers
+    assert len(queries) == n, queries[n:]  # lookups from memory; reading the body is a file read
+    assert first.headers[b"If-None-Match"] == b'"i1"'
+    a.close()
+
+
+def test_validators_per_url_past_the_preload_limit(sqlite_url, tmp_path):
+    a = Archive(sqlite_url, tmp_path / "blobs")
+    _fill(a)
+    mw, spider = ConditionalGetMiddleware(a, preload_max=1), _PortalSpider()
+    req = Request(BASE + "r1.html")
+    mw.process_request(req, spider)
+    assert mw.index is None                      # two documents > 1: not held in memory
+    assert req.headers[b"If-None-Match"] == b'"r1"'
+    resp = mw.process_response(req, Response(req.url, status=304, request=req), spider)
+    assert resp.body == REPORT_V1
+    a.close()
