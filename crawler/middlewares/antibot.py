@@ -45,6 +45,8 @@ class AntiBotWallMiddleware:
         return cls(crawler.settings.getint("NIANBAO_WALL_LIMIT", 25), crawler.stats)
 
     def process_request(self, request: Request) -> None:
+        if not self.walls:
+            return None
         host = urlsplit(request.url).hostname or ""
         if self.limit and self.walls[host] >= self.limit:
             raise AntiBotWall(f"antibot wall on {host}: {self.walls[host]} walls, host skipped")
