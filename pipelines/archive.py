@@ -12,6 +12,7 @@ runner) or a run of its own, finished when the spider closes.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from typing import Any
 
 from scrapy import signals
@@ -118,6 +119,7 @@ class ArchivePipeline:
         self.seen_urls: dict[str, set[str]] = {}      # portal -> URLs seen this run
         self.report_urls: dict[str, set[str]] = {}    # portal -> report URLs
         self.writes_failed = 0
+        self.counts: Counter[str] = Counter()         # stats of the batch being accounted
         self.batch_delay = crawler.settings.getfloat("NIANBAO_ARCHIVE_BATCH_DELAY", BATCH_DELAY)
 
     @classmethod
@@ -211,14 +213,18 @@ class ArchivePipeline:
         w = deferToThread(self._write, args)
 
         def done(results: list[Any]) -> None:
-            for (item, d), res in zip(batch, results):
+            for (item, _), res in zip(batch, results):
                 self._account(item, res)
+            self._publish_counts()
+            for item, d in batch:
                 d.callback(item)
 
         def failed(f) -> None:  # _write never raises, but never leave an item hanging
             logger.error("archive write failed: %s", f.getErrorMessage())
-            for item, d in batch:
+            for item, _ in batch:
                 self._account(item, None)
+            self._publish_counts()
+            for item, d in batch:
                 d.callback(item)
 
         w.addCallbacks(done, failed)
@@ -235,12 +241,17 @@ class ArchivePipeline:
         return write_captures(self.archive, args)
 
     def _inc(self, portal: str | None, key: str) -> None:
-        self.stats.inc_value(f"nianbao/{key}")
+        self.counts[f"nianbao/{key}"] += 1
         if portal:
-            self.stats.inc_value(f"nianbao/portal/{portal}/{key}")
+            self.counts[f"nianbao/portal/{portal}/{key}"] += 1
+
+    def _publish_counts(self) -> None:
+        """A batch's counts go to the crawl stats once per key, not once per item."""
+        for key, n in self.counts.items():
+            self.stats.inc_value(key, n)
+        self.counts.clear()
 
     def _account(self, item: Any, res: Any) -> None:
-        st = self.stats
         portal = item.get("portal")
         inc = self._inc
         inc(portal, "captures")

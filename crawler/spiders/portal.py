@@ -13,10 +13,12 @@ import json
 import logging
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Iterable
 from urllib.parse import urldefrag, urlsplit
 
 import scrapy
+from lxml import etree
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -42,6 +44,46 @@ _HTML_TYPES = (b"text/html", b"application/xhtml", b"text/xml", b"application/xm
 
 def _headers(response: Response) -> dict[str, str]:
     return {k.decode("latin-1"): b", ".join(v).decode("latin-1") for k, v in response.headers.items()}
+
+
+# compiled once: the spider reads every page's title candidates
+_X_META_TITLE = etree.XPath('//meta[@name="ArticleTitle" or @name="articletitle" or @property="og:title"]/@content')
+_X_H1_TEXT = etree.XPath("//h1//text()")
+_X_TITLE = etree.XPath("//title/text()")
+
+
+def _title_guess(response: TextResponse) -> tuple[str, ReportGuess | None]:
+    """(title, its guess) for the first title candidate with report or trap wording, else
+    (the last candidate, None). Candidates are read lazily, in order."""
+    root = response.selector.root
+    last = ""
+    for read in (lambda: _X_META_TITLE(root)[:1], lambda: [" ".join(_X_H1_TEXT(root))], lambda: _X_TITLE(root)[:1]):
+        try:
+            found = read()
+        except Exception:  # a non-HTML root (XML, text): nothing to read
+            found = []
+        if not found or not str(found[0]).strip():
+            continue
+        c = clean_title(str(found[0]))
+        if not c:
+            continue
+        g = recognize(title=c)
+        if g.is_report or g.reason.startswith("trap"):
+            return c, g
+        last = c
+    return last, None
+
+
+def _release_parsed(response: Response) -> None:
+    """Drop the response's cached parse tree and decoded text once the spider is done with it.
+
+    Scrapy keeps a response reachable through reference cycles until the garbage collector
+    runs; the lxml tree and the decoded text are many times the body's size. Released here
+    they go at once (a later ``response.selector`` would simply parse again).
+    """
+    for attr in ("_cached_selector", "_cached_ubody"):
+        if getattr(response, attr, None) is not None:
+            setattr(response, attr, None)
 
 
 def failure_reason(failure: Failure) -> tuple[str, int | None, Response | None]:
@@ -110,7 +152,12 @@ class PortalState:
 
     def allows(self, url: str) -> bool:
         host = (urlsplit(url).hostname or "").lower()
-        return any(host == d or host.endswith("." + d) for d in self.allowed_domains)
+        domains = self._domains
+        return host in domains or any(host.endswith("." + d) for d in domains)
+
+    @cached_property
+    def _domains(self) -> frozenset[str]:
+        return frozenset(self.allowed_domains)
 
 
 class PortalSpider(GenericMixin, TrsMixin, HanwebMixin, JsonApiMixin, scrapy.Spider):
@@ -134,6 +181,8 @@ class PortalSpider(GenericMixin, TrsMixin, HanwebMixin, JsonApiMixin, scrapy.Spi
         self.allowed_domains = sorted({d for st in self.portal_states.values() for d in st.allowed_domains})
         self.start_urls = [u for st in self.portal_states.values() for u in st.config["start_urls"]]
         self.max_pages = int(max_pages) if max_pages else None
+        #: URLs of the GET requests this crawl has yielded (a resumed crawl relies on JOBDIR's dupefilter)
+        self.requested_urls: set[str] = set()
 
     @property
     def capped(self) -> bool:
@@ -207,6 +256,11 @@ class PortalSpider(GenericMixin, TrsMixin, HanwebMixin, JsonApiMixin, scrapy.Spi
     def _request(self, link: Link, st: PortalState, *, depth: int, referer: str | None,
                  parent: ReportGuess | None, force: bool = False, score: int | None = None) -> scrapy.Request | None:
         url = urldefrag(link.url)[0]
+        get = link.method == "GET"
+        if get and url in self.requested_urls:
+            # already asked for in this crawl: Scrapy's dupefilter would drop it, but only after
+            # building the request and passing it through every spider middleware
+            return None
         if not url.startswith(("http://", "https://")) or not st.allows(url):
             return None
         if any(d in url for d in st.config.get("deny") or ()) or discovery.is_skipped_url(url):
@@ -221,6 +275,8 @@ class PortalSpider(GenericMixin, TrsMixin, HanwebMixin, JsonApiMixin, scrapy.Spi
                 st.capped = True
             return None
         st.requested += 1
+        if get:
+            self.requested_urls.add(url)
         if score is None:
             score = score_link(url, link.anchor)
         meta = {
@@ -232,9 +288,9 @@ class PortalSpider(GenericMixin, TrsMixin, HanwebMixin, JsonApiMixin, scrapy.Spi
             "nb_depth": depth,
             **link.meta,
         }
-        headers = {"Referer": referer} if referer else None
+        # the Referer header is Scrapy's RefererMiddleware's job; meta keeps ours for the item
         kw = dict(callback=getattr(self, link.callback), errback=self.on_error, meta=meta,
-                  priority=score + link.priority_bonus, headers=headers, dont_filter=False)
+                  priority=score + link.priority_bonus, dont_filter=False)
         if link.method == "POST":
             return scrapy.FormRequest(url, formdata=link.formdata or {}, **kw)
         return scrapy.Request(url, **kw)
@@ -288,16 +344,7 @@ class PortalSpider(GenericMixin, TrsMixin, HanwebMixin, JsonApiMixin, scrapy.Spi
         A report page's <title> is often just the site name while <h1> carries the report
         title, so the first candidate with report wording (or trap wording) wins.
         """
-        sel = response.selector
-        cands = [sel.xpath('//meta[@name="ArticleTitle" or @name="articletitle" or @property="og:title"]/@content').get(),
-                 " ".join(sel.xpath("//h1//text()").getall()),
-                 sel.xpath("//title/text()").get()]
-        cands = [clean_title(c) for c in cands if c and c.strip()]
-        guesses = [recognize(title=c) for c in cands]
-        for c, g in zip(cands, guesses):
-            if g.is_report or g.reason.startswith("trap"):
-                return c
-        return cands[-1] if cands else ""
+        return _title_guess(response)[0]
 
     def _is_html(self, response: Response) -> bool:
         if not isinstance(response, TextResponse):
@@ -339,8 +386,9 @@ class PortalSpider(GenericMixin, TrsMixin, HanwebMixin, JsonApiMixin, scrapy.Spi
                                  title=meta.get("nb_anchor"), guess=guess, kind="attachment")
                 return
         try:
-            title = self.page_title(response)
-            guess = recognize(title=title, anchor=meta.get("nb_anchor"))
+            title, guess = _title_guess(response)
+            if guess is None:  # the title says nothing: the anchor that led here may
+                guess = recognize(title=title, anchor=meta.get("nb_anchor"))
         except Exception:  # still archive the page; recognition is re-done by `nianbao process`
             logger.exception("recognition failed on %s", response.url)
             title, guess = None, ReportGuess(False, reason="recognition error")
@@ -350,6 +398,7 @@ class PortalSpider(GenericMixin, TrsMixin, HanwebMixin, JsonApiMixin, scrapy.Spi
         yield self._item(response, response.request, error=None, status=response.status, title=title,
                          guess=guess, kind=kind)
         yield from self._follow(self._discover(response), response, depth, guess if guess.is_report else None)
+        _release_parsed(response)
 
     def _discover(self, response: Response) -> list[Link]:
         """Links of every listing idiom the portal may use; a failing idiom never hides the others."""

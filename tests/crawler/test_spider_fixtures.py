@@ -162,3 +162,16 @@ def test_failures_become_items_with_reasons(spider):
 
     assert fail(DownloadCancelledError("Expected to receive 9 bytes which is larger than download max size"),
                 f"{HOST}/big.pdf")["error"] == "oversize"
+
+
+def test_a_url_is_requested_once_per_crawl(spider):
+    """Links already requested in this crawl are not rebuilt as requests (navigation on every
+    page, TRS pagination repeated on each listing page); Scrapy's dupefilter would drop them
+    later, at the cost of a request object and the whole spider-middleware chain."""
+    url = f"{HOST}/zwgk/xxgknb/index.html"
+    first = _split(list(spider.parse(file_response("trs_listing.html", url, meta={"nb_depth": 2}))))[1]
+    assert first
+    again = list(spider.parse(file_response("trs_listing.html", url, meta={"nb_depth": 2})))
+    items, reqs = _split(again)
+    assert len(items) == 1 and reqs == []                  # the page is still archived
+    assert len({r.url for r in first}) == len(first)        # and no duplicates within one page
