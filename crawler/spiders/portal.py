@@ -18,7 +18,6 @@ from typing import Any, Iterable
 from urllib.parse import urldefrag, urlsplit
 
 import scrapy
-from lxml import etree
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -46,25 +45,38 @@ def _headers(response: Response) -> dict[str, str]:
     return {k.decode("latin-1"): b", ".join(v).decode("latin-1") for k, v in response.headers.items()}
 
 
-# compiled once: the spider reads every page's title candidates
-_X_META_TITLE = etree.XPath('//meta[@name="ArticleTitle" or @name="articletitle" or @property="og:title"]/@content')
-_X_H1_TEXT = etree.XPath("//h1//text()")
-_X_TITLE = etree.XPath("//title/text()")
+_TITLE_META_NAMES = ("ArticleTitle", "articletitle")
+
+
+def _title_candidates(root: Any) -> list[str | None]:
+    """meta ArticleTitle / og:title, the text of the <h1>s, <title>: in one pass over the tree."""
+    meta: str | None = None
+    h1: list[str] = []
+    title: str | None = None
+    for el in root.iter("meta", "h1", "title"):
+        tag = el.tag
+        if tag == "meta":
+            if meta is None and (el.get("name") in _TITLE_META_NAMES or el.get("property") == "og:title"):
+                meta = el.get("content")
+        elif tag == "h1":
+            h1.append(" ".join(el.itertext()))
+        elif title is None:
+            title = el.text
+    return [meta, " ".join(h1), title]
 
 
 def _title_guess(response: TextResponse) -> tuple[str, ReportGuess | None]:
     """(title, its guess) for the first title candidate with report or trap wording, else
-    (the last candidate, None). Candidates are read lazily, in order."""
-    root = response.selector.root
+    (the last candidate, None)."""
+    try:
+        cands = _title_candidates(response.selector.root)
+    except Exception:  # a root that is not an element tree (plain text): no title
+        return "", None
     last = ""
-    for read in (lambda: _X_META_TITLE(root)[:1], lambda: [" ".join(_X_H1_TEXT(root))], lambda: _X_TITLE(root)[:1]):
-        try:
-            found = read()
-        except Exception:  # a non-HTML root (XML, text): nothing to read
-            found = []
-        if not found or not str(found[0]).strip():
+    for raw in cands:
+        if not raw or not raw.strip():
             continue
-        c = clean_title(str(found[0]))
+        c = clean_title(raw)
         if not c:
             continue
         g = recognize(title=c)
