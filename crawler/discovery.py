@@ -88,6 +88,7 @@ def _cn_years(text: str) -> str:
     return _CN_YEAR.sub(lambda m: "".join(_CN_DIGITS[c] for c in m.group(1)) + "年", text)
 
 
+@lru_cache(maxsize=65536)   # every page repeats its navigation links
 def url_extension(url: str) -> str:
     """Lower-case extension of the URL path ('' when none), ignoring the query."""
     path = unquote(urlsplit(url).path)

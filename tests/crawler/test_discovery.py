@@ -88,3 +88,25 @@ def test_trap_guard_stops_calendars_and_query_explosions():
     assert allowed.count(True) == 5
     assert not g.allow("http://a/list/index_5000.html")
     assert not g.allow("http://a/" + "x/y/" * 4)
+
+
+def test_plain_href_fast_path_matches_safe_url_string():
+    """page_links skips w3lib's safe_url_string for hrefs it would return unchanged; check
+    that claim on random strings over the fast path's alphabet (plus the known traps)."""
+    import random
+    import string
+
+    from w3lib.url import safe_url_string
+
+    from crawler.spiders.base.generic import _PLAIN_REF
+
+    rnd = random.Random(7)
+    alphabet = string.ascii_letters + string.digits + "-._~/?=&%+,;"
+    refs = ["".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 30))) for _ in range(20000)]
+    refs += ["/" + r for r in refs[:5000]] + ["//" + r for r in refs[:500]]
+    refs += ["a?", "//Host/x", "HTTP://X/", "x?a=[1]", "中文.pdf", "a b", "p#frag"]
+    plain = [r for r in refs if _PLAIN_REF.match(r)]
+    assert len(plain) > 10000
+    assert [r for r in plain if safe_url_string(r, encoding="utf-8") != r] == []
+    for trap in ("a?", "//Host/x", "HTTP://X/", "x?a=[1]", "中文.pdf", "a b", "p#frag"):
+        assert not _PLAIN_REF.match(trap)

@@ -9,7 +9,7 @@ from scrapy.http import Response
 from scrapy.utils.response import get_base_url
 from w3lib.url import safe_url_string
 
-from crawler.discovery import SKIP_EXTENSIONS, is_attachment_url, url_extension
+from crawler.discovery import ATTACHMENT_EXTENSIONS, SKIP_EXTENSIONS, is_attachment_url, url_extension
 
 from .link import Link
 
@@ -18,6 +18,9 @@ logger = logging.getLogger(__name__)
 _JS_OPEN = re.compile(r"""(?:window\.open|location\.href\s*=|window\.location\s*=)\s*\(?\s*['"]([^'"]+)['"]""")
 _SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "#", "data:")
 _ATTR = {"a": "href", "area": "href", "iframe": "src", "frame": "src"}
+#: relative hrefs that safe_url_string returns unchanged (no scheme, "//host", fragment, space,
+#: bracket, non-ASCII or trailing "?"), checked against it on random strings of these characters
+_PLAIN_REF = re.compile(r"(?!//)[A-Za-z0-9\-._~/?=&%+,;]*(?<!\?)\Z")
 
 
 def page_links(response: Response) -> list[Link]:
@@ -37,16 +40,22 @@ def page_links(response: Response) -> list[Link]:
         ref = ref.strip()
         if not ref or ref.lower().startswith(_SKIP_SCHEMES):
             continue
-        url = urljoin(base, safe_url_string(ref, encoding=enc))
-        url = urldefrag(url)[0]
-        if not url.startswith(("http://", "https://")) or url_extension(url) in SKIP_EXTENSIONS:
+        if not _PLAIN_REF.match(ref):  # non-ASCII, spaces, quotes…: percent-encode as Scrapy would
+            ref = safe_url_string(ref, encoding=enc)
+        url = urljoin(base, ref)
+        if "#" in url:
+            url = urldefrag(url)[0]
+        if not url.startswith(("http://", "https://")):
+            continue
+        ext = url_extension(url)
+        if ext in SKIP_EXTENSIONS:
             continue
         text = " ".join("".join(el.itertext()).split()) if el.tag == "a" else ""
         title = (el.get("title") or "").strip()
         anchor = title if len(title) > len(text) else text
         link = seen.get(url)
         if link is None:
-            seen[url] = Link(url, anchor, kind="attachment" if is_attachment_url(url) else "page")
+            seen[url] = Link(url, anchor, kind="attachment" if ext in ATTACHMENT_EXTENSIONS else "page")
         elif len(anchor) > len(link.anchor):
             link.anchor = anchor
     return list(seen.values())
