@@ -76,6 +76,17 @@ def _has_state(jobdir: Path | None) -> bool:
     return bool(jobdir and (jobdir / "requests.seen").exists() and (jobdir / "requests.seen").stat().st_size > 0)
 
 
+class _BelowLevel(logging.Filter):
+    """Drops records under a level (whatever level the logger itself was set to)."""
+
+    def __init__(self, level: int) -> None:
+        super().__init__()
+        self.level = level
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= self.level
+
+
 #: gen-0 threshold during a crawl: a crawl allocates and drops many short-lived objects
 #: (requests, responses, selectors); Python's default (700) runs a collection every few pages
 #: and promotes the scheduler's queued requests into generations that full collections walk
@@ -142,7 +153,17 @@ def run_crawl(cfg: Any, portals: list[Any] | None = None, *, archive: Any = None
     root_level = logging.getLogger().level
     if not install_log_handler:
         logging.getLogger("scrapy").setLevel(root_level)
-    proc = CrawlerProcess(settings)
+    # CrawlerProcess() sets the "scrapy" logger to DEBUG (its dictConfig) and then logs its
+    # version banner; keep that below the CLI's level out of the user's terminal
+    banner = [logging.getLogger(n) for n in ("scrapy.utils.log", "scrapy.crawler")] if not install_log_handler else []
+    below = _BelowLevel(root_level)
+    for lg in banner:
+        lg.addFilter(below)
+    try:
+        proc = CrawlerProcess(settings)
+    finally:
+        for lg in banner:
+            lg.removeFilter(below)
     if not install_log_handler:  # Scrapy resets the root level; keep the CLI's -v choice
         logging.getLogger().setLevel(root_level)
         for name in ("scrapy", "twisted", "py.warnings"):
