@@ -12,6 +12,15 @@ BODY = "<html><body>洛宁县人民政府办公室2023年政府信息公开工�
 HDRS = {"ETag": '"v1"', "Last-Modified": "Wed, 01 Feb 2023 00:00:00 GMT", "Content-Type": "text/html; charset=utf-8"}
 
 
+
+def _run_threads(work, count: int) -> None:
+    """work(k) on `count` threads at once; returns when all have finished."""
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
 def n(a: Archive, sql: str) -> int:
     return a.query(sql)[0]["n"]
 
@@ -150,11 +159,7 @@ def test_concurrent_writers_do_not_collide(archive: Archive):
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)
 
-    threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    _run_threads(work, 4)
     assert not errors, errors
     assert n(archive, "SELECT count(*) AS n FROM documents") == 15
     assert n(archive, "SELECT count(*) AS n FROM document_versions") == 15
@@ -192,11 +197,7 @@ def test_concurrent_batches_do_not_collide(archive: Archive):
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)
 
-    threads = [threading.Thread(target=work, args=(k,)) for k in range(3)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    _run_threads(work, 3)
     assert not errors, errors
     assert n(archive, "SELECT count(*) AS n FROM documents") == 20
     assert n(archive, "SELECT count(*) AS n FROM captures") == 180
