@@ -267,7 +267,7 @@ class PortalSpider(GenericMixin, TrsMixin, HanwebMixin, JsonApiMixin, scrapy.Spi
 
     def _request(self, link: Link, st: PortalState, *, depth: int, referer: str | None,
                  parent: ReportGuess | None, force: bool = False, score: int | None = None) -> scrapy.Request | None:
-        url = urldefrag(link.url)[0]
+        url = link.url if "#" not in link.url else urldefrag(link.url)[0]
         get = link.method == "GET"
         if get and url in self.requested_urls:
             # already asked for in this crawl: Scrapy's dupefilter would drop it, but only after
