@@ -25,6 +25,8 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.defer import Deferred
 from twisted.internet.threads import deferToThread
 
+from pipelines.summary import summarize
+
 logger = logging.getLogger(__name__)
 
 MAX_BATCH = 200
@@ -201,8 +203,6 @@ class ArchivePipeline:
                 st.set_value(f"nianbao/portal/{name}/gone", len(gone))
         if self.own_run and self.archive is not None:
             status = "finished" if reason == "finished" else ("interrupted" if reason == "shutdown" else "failed")
-            from crawler.runner import summarize
-
             self.archive.finish_run(self.run_id, status=status, stats=summarize([st.get_stats()]))
 
     # --- items -----------------------------------------------------------------------------
