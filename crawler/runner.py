@@ -115,8 +115,7 @@ def run_crawl(cfg: Any, portals: list[Any] | None = None, *, archive: Any = None
             logger.warning("resuming the interrupted crawl in %s", jobdir)
     run_id = archive.start_run(names, kind="crawl")
     settings.update({"NIANBAO_ARCHIVE": register_archive(archive), "NIANBAO_RUN_ID": run_id,
-                     "NIANBAO_RESUMED": resumed, "NIANBAO_DATABASE_URL": cfg.database_url(),
-                     "NIANBAO_BLOB_DIR": str(cfg.blob_dir()), "NIANBAO_COMPRESS": cfg.archive.compress})
+                     "NIANBAO_RESUMED": resumed})
     started = time.monotonic()
     root_level = logging.getLogger().level
     if not install_log_handler:

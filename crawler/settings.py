@@ -80,6 +80,10 @@ def from_config(cfg: Any, *, process: bool = True) -> dict[str, Any]:
         "NIANBAO_MAX_PAGES_PER_PORTAL": c.max_pages_per_portal,
         "NIANBAO_CONDITIONAL_GET": c.conditional_get,
         "NIANBAO_PROGRESS": c.progress,
+        # the archive, for the pipelines and the conditional-GET middleware (they never read config)
+        "NIANBAO_DATABASE_URL": cfg.database_url(),
+        "NIANBAO_BLOB_DIR": str(cfg.blob_dir()),
+        "NIANBAO_COMPRESS": cfg.archive.compress,
         # Scrapy starts CONCURRENT_ITEMS asyncio workers per response; a page yields one item
         # and a few dozen requests, so 100 (the default) is pure scheduling overhead
         "CONCURRENT_ITEMS": 16,
