@@ -41,12 +41,9 @@ class AppContext:
     def archive(self, *, migrate: bool = True):
         """The archive named by the config, migrated to the current schema on first use."""
         if self._archive is None:
-            from storage import Archive
+            from crawler.archive import open_archive
 
-            self._archive = Archive(
-                self.config.database_url(), self.config.blob_dir(),
-                compress=self.config.archive.compress, migrate=migrate,
-            )
+            self._archive = open_archive(self.config, migrate=migrate)
         return self._archive
 
     def portals(self):

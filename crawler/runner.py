@@ -100,9 +100,9 @@ def run_crawl(cfg: Any, portals: list[Any] | None = None, *, archive: Any = None
         raise ValueError("no portals to crawl (config.yaml `portals:` is empty; see --profile)")
     names = [p.name for p in portals]
     if archive is None:
-        from storage import Archive
+        from crawler.archive import open_archive
 
-        archive = Archive(cfg.database_url(), cfg.blob_dir(), compress=cfg.archive.compress)
+        archive = open_archive(cfg)
     settings = from_config(cfg, process=process)
     settings.update(overrides or {})
     settings["LOG_INSTALL_ROOT_HANDLER"] = install_log_handler
