@@ -28,6 +28,7 @@ from twisted.python.failure import Failure
 from crawler import discovery
 from crawler.discovery import ReportGuess, TrapGuard, clean_title, recognize, score_link
 from crawler.items import DocumentItem
+from crawler.spiders import psl  # noqa: F401  (cookie middleware on the bundled suffix list)
 from crawler.spiders.base import Link
 from crawler.spiders.base.generic import GenericMixin
 from crawler.spiders.base.hanweb import HanwebMixin
