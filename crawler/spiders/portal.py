@@ -30,10 +30,10 @@ from crawler.discovery import ReportGuess, TrapGuard, clean_title, recognize, sc
 from crawler.items import DocumentItem
 from crawler.spiders import psl  # noqa: F401  (cookie middleware on the bundled suffix list)
 from crawler.spiders.base import Link
-from crawler.spiders.base.generic import GenericMixin
-from crawler.spiders.base.hanweb import HanwebMixin
-from crawler.spiders.base.jsonapi import JsonApiMixin
-from crawler.spiders.base.trs import TrsMixin
+from crawler.spiders.cms.generic import GenericMixin
+from crawler.spiders.cms.hanweb import HanwebMixin
+from crawler.spiders.cms.jsonapi import JsonApiMixin
+from crawler.spiders.cms.trs import TrsMixin
 
 logger = logging.getLogger(__name__)
 

@@ -98,7 +98,7 @@ def test_plain_href_fast_path_matches_safe_url_string():
 
     from w3lib.url import safe_url_string
 
-    from crawler.spiders.base.generic import _PLAIN_REF
+    from crawler.spiders.base.link import _PLAIN_REF
 
     rnd = random.Random(7)
     alphabet = string.ascii_letters + string.digits + "-._~/?=&%+,;"

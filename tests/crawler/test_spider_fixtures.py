@@ -6,7 +6,7 @@ from scrapy import Request
 from scrapy.utils.test import get_crawler
 
 from crawler.items import DocumentItem
-from crawler.spiders.base.hanweb import group_urls
+from crawler.spiders.cms.hanweb import group_urls
 from crawler.spiders.portal import PortalSpider
 
 from .helpers import file_response, text_response

@@ -22,7 +22,7 @@ from scrapy.http import Response
 
 from crawler.discovery import is_attachment_url
 
-from .link import Link
+from crawler.spiders.base.link import Link
 
 logger = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ import re
 
 from scrapy.http import Response
 
-from .link import Link
+from crawler.spiders.base.link import Link
 
 logger = logging.getLogger(__name__)
 
