@@ -5,13 +5,15 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from urllib.parse import urldefrag, urljoin
 
-from scrapy.http import Response
-from scrapy.utils.response import get_base_url
 from w3lib.url import safe_url_string
 
 from crawler.discovery import ATTACHMENT_EXTENSIONS, SKIP_EXTENSIONS, url_extension
+
+if TYPE_CHECKING:  # Scrapy stays out of the import: config validation reads the idiom registry
+    from scrapy.http import Response
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +44,8 @@ def page_links(response: Response) -> list[Link]:
     on every page, and the full title attribute (truncated anchors: "2023年政府信息…") comes in
     the same pass.
     """
+    from scrapy.utils.response import get_base_url
+
     base = get_base_url(response)
     enc = response.encoding
     seen: dict[str, Link] = {}
