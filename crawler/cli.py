@@ -72,13 +72,7 @@ def main(ctx: click.Context, config_path: str | None, profile: str | None, verbo
 
 
 for _name in COMMAND_MODULES:
-    try:
-        _mod = importlib.import_module(f"crawler.commands.{_name}")
-    except ModuleNotFoundError as _exc:  # a command not built yet
-        if _exc.name != f"crawler.commands.{_name}":
-            raise
-        continue
-    main.add_command(_mod.command)
+    main.add_command(importlib.import_module(f"crawler.commands.{_name}").command)
 
 
 if __name__ == "__main__":  # pragma: no cover

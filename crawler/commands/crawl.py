@@ -40,6 +40,7 @@ def command(obj, names: tuple[str, ...], max_pages: int | None, no_process: bool
     """
     from crawler.config import ConfigError
     from crawler.runner import print_summary, run_crawl
+    from crawler.scheduler import PortalLocked, portal_locks
 
     cfg = obj.config
     portals = obj.portals()
@@ -55,12 +56,11 @@ def command(obj, names: tuple[str, ...], max_pages: int | None, no_process: bool
     level = logging.getLogger().getEffectiveLevel()
     overrides.setdefault("LOG_LEVEL", logging.getLevelName(level))
     try:
-        with _portal_locks(cfg, [p.name for p in portals]):
+        # the scheduler's per-portal locks: a manual and a scheduled crawl never overlap
+        with portal_locks(cfg.database_url(), [p.name for p in portals], kind="manual crawl"):
             result = run_crawl(cfg, portals, archive=obj.archive(), overrides=overrides,
                                process=not no_process, max_pages=max_pages)
-    except RuntimeError as exc:  # scheduler.PortalLocked: another crawl holds the portal
-        if type(exc).__name__ != "PortalLocked":
-            raise
+    except PortalLocked as exc:  # another crawl holds the portal
         raise click.ClickException(str(exc)) from None
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False, default=str))
@@ -69,13 +69,3 @@ def command(obj, names: tuple[str, ...], max_pages: int | None, no_process: bool
     if result["status"] != "finished":
         raise SystemExit(1)
 
-
-def _portal_locks(cfg, names: list[str]):
-    """The scheduler's per-portal locks, so a manual and a scheduled crawl never overlap."""
-    import contextlib
-
-    try:
-        from crawler.scheduler import portal_locks
-    except ImportError:
-        return contextlib.nullcontext()
-    return portal_locks(cfg.database_url(), names, kind="manual crawl")

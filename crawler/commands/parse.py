@@ -51,10 +51,8 @@ def _text_and_tables(body: bytes, ctype: str | None, name: str | None, url: str 
     is_txt = (name or "").lower().endswith(".txt") or (ctype or "").lower().startswith("text/plain")
     if is_txt:
         return _decode_text(body), None, {}
-    try:
-        from pipelines.extract import extract_bytes
-    except ImportError as exc:
-        raise click.ClickException(f"text extraction is not available ({exc}); pass a .txt file") from None
+    from pipelines.extract import extract_bytes
+
     x = extract_bytes(body, content_type=ctype, filename=name, url=url)
     if x.error:
         raise click.ClickException(f"extraction failed: {x.error}")
