@@ -26,7 +26,6 @@ import datetime as dt
 import functools
 import hashlib
 import logging
-import re
 import threading
 import unicodedata
 from collections import defaultdict
@@ -38,33 +37,15 @@ import numpy as np
 import sqlalchemy as sa
 from datasketch import MinHash, MinHashLSH
 
+from pipelines.texthash import normalize_text, text_hash  # noqa: F401  (text_hash: dedup's key)
+
 logger = logging.getLogger(__name__)
 
 SHINGLE = 5
 NUM_PERM = 128
 LSH_THRESHOLD = 0.5
-# Texts shorter than this (after normalization) are too thin to call two reports equal by text.
-MIN_TEXT_CHARS = 200
-
-# After NFKC, everything that is not a letter or digit goes (\W: punctuation, symbols, spaces).
-_NON_WORD = re.compile(r"[\W_]+")
 _PRIME = np.uint64(1_000_003)
 _MASK32 = np.uint64(0xFFFFFFFF)
-
-
-def normalize_text(text: str | None) -> str:
-    """NFKC (full -> half width), then only letters and digits, lower-cased."""
-    if not text:
-        return ""
-    return _NON_WORD.sub("", unicodedata.normalize("NFKC", text)).lower()
-
-
-def text_hash(text: str | None) -> str | None:
-    """sha256 of the normalized text; None when there is too little text to mean anything."""
-    norm = normalize_text(text)
-    if len(norm) < MIN_TEXT_CHARS:
-        return None
-    return hashlib.sha256(norm.encode("utf-8")).hexdigest()
 
 
 def shingle_hashes(norm: str, k: int = SHINGLE) -> np.ndarray:

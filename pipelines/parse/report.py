@@ -8,7 +8,6 @@ inferred. Printed values are never altered afterwards — the checks report disa
 """
 from __future__ import annotations
 
-import hashlib
 import itertools
 import logging
 import re
@@ -25,6 +24,7 @@ from pipelines.parse.layout import detect_s2_template, section_of_row, split_sec
 from pipelines.parse.model import Cell, ParsedReport
 from pipelines.parse.normalize import label_key, normalize_text, parse_value
 from pipelines.parse.text import Group, Token, group_tokens, null_token, tokenize_lines
+from pipelines.texthash import text_hash
 
 logger = logging.getLogger(__name__)
 
@@ -379,7 +379,7 @@ def parse_report(text: str | None, tables: list[Any] | None = None,
     norm = normalize_text(raw)
     lines = norm.splitlines()
     rep = ParsedReport()
-    rep.text_hash = hashlib.sha256(re.sub(r"\s+", "", norm).encode("utf-8")).hexdigest()
+    rep.text_hash = text_hash(raw)
     _identity(rep, norm, lines, hints)
     try:
         _figures(rep, norm, lines, tables)
