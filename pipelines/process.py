@@ -25,6 +25,7 @@ from typing import Any, Callable, Iterable, Mapping
 import sqlalchemy as sa
 
 from pipelines import dedup
+from pipelines.dates import utc_datetime
 from pipelines.metadata import _get, derive_metadata, find_title, publication_date
 
 logger = logging.getLogger(__name__)
@@ -286,12 +287,7 @@ def _since_filter(archive: Any, since: dt.date | dt.datetime | str | None) -> se
     """Version ids first captured at or after `since` (None: no filter)."""
     if since is None:
         return None
-    if isinstance(since, str):
-        since = dt.datetime.fromisoformat(since)
-    if not isinstance(since, dt.datetime):
-        since = dt.datetime(since.year, since.month, since.day)
-    if since.tzinfo is None:
-        since = since.replace(tzinfo=dt.timezone.utc)
+    since = utc_datetime(since)
     from storage.archive import T_VER
 
     with archive.engine.connect() as conn:
