@@ -338,20 +338,20 @@ def _loose_title(lines: list[str], md: Any) -> tuple[int | None, str | None, str
 
 
 def _identity(rep: ParsedReport, text: str, lines: list[str], hints: Mapping[str, Any]) -> None:
-    from pipelines import metadata as md
+    from pipelines import metadata as md, titles
 
     # the title sits at the top: try the first lines before the (slower) 40-line search
     top = [ln for ln in lines[:60] if ln.strip()]
-    title = (md.find_title("\n".join(top[:3])) or md.find_title("\n".join(top[:12]))
-             or md.find_title(text) or (hints.get("title") or None))
+    title = (titles.find_title("\n".join(top[:3])) or titles.find_title("\n".join(top[:12]))
+             or titles.find_title(text) or (hints.get("title") or None))
     rep.title = title
-    year, agency = md.parse_title(title)
+    year, agency = titles.parse_title(title)
     if title is None:
-        year, agency, rep.title = _loose_title(lines, md)
+        year, agency, rep.title = _loose_title(lines, titles)
         if rep.title:
             rep.warnings.append(f"title read loosely (OCR?): {rep.title}")
     if year is None and hints.get("title"):
-        year, _ = md.parse_title(hints["title"])
+        year, _ = titles.parse_title(hints["title"])
     rep.report_year = year
     if agency:
         rep.agency, rep.agency_source = agency, "title"
