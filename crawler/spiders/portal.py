@@ -26,10 +26,11 @@ from twisted.internet.error import ConnectError, DNSLookupError, TimeoutError as
 from twisted.python.failure import Failure
 
 from crawler import discovery
-from crawler.discovery import ReportGuess, TrapGuard, clean_title, recognize, score_link
+from crawler.discovery import TrapGuard, clean_title, score_link
 from crawler.items import DocumentItem
 from crawler.spiders import cms, psl  # noqa: F401  (psl: cookie middleware on the bundled suffix list)
 from crawler.spiders.base import Link
+from pipelines.titles import ReportGuess, recognize
 
 logger = logging.getLogger(__name__)
 
