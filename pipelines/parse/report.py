@@ -24,6 +24,7 @@ from pipelines.parse.layout import detect_s2_template, section_of_row, split_sec
 from pipelines.parse.model import Cell, ParsedReport
 from pipelines.parse.normalize import label_key, normalize_text, parse_value
 from pipelines.parse.text import Group, Token, group_tokens, null_token, tokenize_lines
+from pipelines.dates import iso_date
 from pipelines.texthash import text_hash
 
 logger = logging.getLogger(__name__)
@@ -301,17 +302,14 @@ def _resolve(sections: dict[int, SectionParse], narrative: dict[str, int], narra
 
 # ---------------------------------------------------------------- identity
 
-_DATE = re.compile(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
-
-
 def _published_at(lines: list[str]) -> str | None:
+    """The date printed under the signature: the last short line near the end that holds one."""
     tail = [ln for ln in lines if ln.strip()][-8:]
     for ln in reversed(tail):
-        m = _DATE.search(ln)
-        if m and len(ln.strip()) <= 40:
-            y, mo, d = (int(x) for x in m.groups())
-            if 1 <= mo <= 12 and 1 <= d <= 31:
-                return f"{y:04d}-{mo:02d}-{d:02d}"
+        if len(ln.strip()) <= 40:
+            found = iso_date(ln)
+            if found:
+                return found
     return None
 
 
