@@ -20,7 +20,7 @@ import sys
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 
 from pipelines.summary import summarize
 
@@ -188,11 +188,18 @@ def print_summary(result: Mapping[str, Any], console: Any = None) -> None:
         console.print("errors by reason: " + ", ".join(f"{k} {v}" for k, v in reasons.items()))
 
 
-def _parse_value(v: str) -> Any:
-    try:
-        return json.loads(v)
-    except ValueError:
-        return v
+def parse_overrides(values: Iterable[str]) -> dict[str, Any]:
+    """Scrapy setting overrides from KEY=VALUE strings (VALUE as JSON when it parses, else text)."""
+    out: dict[str, Any] = {}
+    for kv in values:
+        k, sep, v = kv.partition("=")
+        if not sep or not k:
+            raise ValueError(f"expected KEY=VALUE, got {kv!r}")
+        try:
+            out[k] = json.loads(v)
+        except ValueError:
+            out[k] = v
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -214,10 +221,10 @@ def main(argv: list[str] | None = None) -> int:
     portals = cfg.active_portals(a.profile)
     if a.portal:
         portals = [cfg.portal(n, a.profile) for n in a.portal]
-    overrides = {}
-    for kv in a.set:
-        k, _, v = kv.partition("=")
-        overrides[k] = _parse_value(v)
+    try:
+        overrides = parse_overrides(a.set)
+    except ValueError as exc:
+        ap.error(f"--set: {exc}")
     overrides.setdefault("LOG_LEVEL", logging.getLevelName(max(logging.WARNING - 10 * a.verbose, logging.DEBUG)))
     result = run_crawl(cfg, portals, overrides=overrides, process=not a.no_process, max_pages=a.max_pages)
     if a.json:

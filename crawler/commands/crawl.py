@@ -9,19 +9,6 @@ import click
 logger = logging.getLogger(__name__)
 
 
-def _parse_set(values: tuple[str, ...]) -> dict:
-    out = {}
-    for kv in values:
-        k, sep, v = kv.partition("=")
-        if not sep:
-            raise click.BadParameter(f"expected KEY=VALUE, got {kv!r}", param_hint="--set")
-        try:
-            out[k] = json.loads(v)
-        except ValueError:
-            out[k] = v
-    return out
-
-
 @click.command("crawl")
 @click.option("--portal", "names", multiple=True, metavar="NAME",
               help="Crawl only this portal (repeatable). Default: every portal of the config/profile.")
@@ -39,7 +26,7 @@ def command(obj, names: tuple[str, ...], max_pages: int | None, no_process: bool
     resumes from crawl.job_dir. Exit status 1 when the run did not finish.
     """
     from crawler.config import ConfigError
-    from crawler.runner import print_summary, run_crawl
+    from crawler.runner import parse_overrides, print_summary, run_crawl
     from crawler.scheduler import PortalLocked, portal_locks
 
     cfg = obj.config
@@ -52,7 +39,10 @@ def command(obj, names: tuple[str, ...], max_pages: int | None, no_process: bool
     if not portals:
         raise click.ClickException("no portals configured: add some under `portals:` in config.yaml "
                                    "or pick a profile (--profile luoyang)")
-    overrides = _parse_set(sets)
+    try:
+        overrides = parse_overrides(sets)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--set") from None
     level = logging.getLogger().getEffectiveLevel()
     overrides.setdefault("LOG_LEVEL", logging.getLevelName(level))
     try:
