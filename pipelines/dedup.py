@@ -36,9 +36,9 @@ from typing import Any, Iterable
 import numpy as np
 import sqlalchemy as sa
 from datasketch import MinHash, MinHashLSH
-from scipy.cluster.hierarchy import DisjointSet
 
 from pipelines.texthash import normalize_text, text_hash  # noqa: F401  (text_hash: dedup's key)
+from pipelines.unionfind import DisjointSet
 
 logger = logging.getLogger(__name__)
 

@@ -145,7 +145,7 @@ def cell_roots(t: RuledTable) -> list[list[int]]:
 
     ``t`` is anything with rule positions ``ys``/``xs`` and ``has_vrule``/``has_hrule``: a PDF's
     vector rules here, a page image's rule masks in ocr.py."""
-    from scipy.cluster.hierarchy import DisjointSet
+    from pipelines.unionfind import DisjointSet
 
     nr, nc = len(t.ys) - 1, len(t.xs) - 1
     cells = DisjointSet(range(nr * nc))
