@@ -67,9 +67,10 @@ class _Shapes:
     year_after: re.Pattern[str]
 
     @classmethod
-    def of(cls, core: str, after_agency: str) -> "_Shapes":
-        """``core``: the disclosure words (spaces allowed between characters);
-        ``after_agency``: the words that end an agency printed after the year."""
+    def of(cls, core: str, after_agency: str, after_body: str) -> "_Shapes":
+        """``core``: the disclosure words (spaces allowed between characters); ``after_agency``:
+        the words that end an agency printed after the year; ``after_body``: the same right
+        after a body word (局, 人民政府 …)."""
         report = r"\s*(?:工\s*作)?\s*(?:年\s*度)?\s*(?:报\s*告|年\s*报)"
         agency = r"(?P<agency>[^\s，。：:；;、]{0,40}?)"
         return cls(
@@ -78,7 +79,7 @@ class _Shapes:
             # "2023年洛阳市人民政府信息公开工作年度报告": an agency ending in a body word right
             # before 信息公开 (tried first: 人民政府信息公开 is not 人民 + 政府信息公开)
             re.compile(_YEAR + r"\s*年\s*度?\s*(?P<agency>[^\s，。：:；;、\d]{1,40}?(?:" + _AGENCY_END
-                       + r"))\s*信息(?:与政务)?公开(?:工作)?(?:年度)?(?:报告|年报)"),
+                       + r"))\s*" + after_body + r"(?:工作)?(?:年度)?(?:报告|年报)"),
             # "2023年洛阳市教育局政府信息公开工作年度报告"
             re.compile(_YEAR + r"\s*年\s*度?\s*(?P<agency>[^\s，。：:；;、\d]{2,40}?)\s*" + after_agency
                        + r"(?:工作)?(?:年度)?(?:报告|年报)"),
@@ -94,10 +95,10 @@ class _Shapes:
 #: a title as given (page title, anchor, file name): 政府信息公开 / 信息公开 / 政务公开 /
 #: 信息与政务公开 (the wordings of older reports, 柘城县国税局2016年度信息与政务公开工作报告)
 TITLE_SHAPES = _Shapes.of(r"(?:(?:政府|政务)?\s*信\s*息\s*(?:与\s*政\s*务\s*)?公\s*开|政\s*务\s*公\s*开)",
-                          r"(?:(?:政府|政务)\s*信息(?:与政务)?公开|政务公开)")
+                          r"(?:(?:政府|政务)\s*信息(?:与政务)?公开|政务公开)", r"信息(?:与政务)?公开")
 #: a title line searched in running text: the 信息公开 wording only, so that a sentence such as
 #: 现将我办2023年度政务公开工作报告如下 is not taken for the title
-TEXT_SHAPES = _Shapes.of(r"(?:政府|政务)?\s*信\s*息\s*公\s*开", r"(?:政府|政务)\s*信息公开")
+TEXT_SHAPES = _Shapes.of(r"(?:政府|政务)?\s*信\s*息\s*公\s*开", r"(?:政府|政务)\s*信息公开", r"信息公开")
 
 # Section headings and list markers that can sit in front of a title line in extracted text.
 # (also "[2023]" / "【附件】" prefixes and the 公布/发布 of "关于公布…年度报告")
