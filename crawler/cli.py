@@ -41,12 +41,9 @@ class AppContext:
     def archive(self, *, migrate: bool = True):
         """The archive named by the config, migrated to the current schema on first use."""
         if self._archive is None:
-            from storage import Archive
+            from crawler.archive import open_archive
 
-            self._archive = Archive(
-                self.config.database_url(), self.config.blob_dir(),
-                compress=self.config.archive.compress, migrate=migrate,
-            )
+            self._archive = open_archive(self.config, migrate=migrate)
         return self._archive
 
     def portals(self):
@@ -75,13 +72,7 @@ def main(ctx: click.Context, config_path: str | None, profile: str | None, verbo
 
 
 for _name in COMMAND_MODULES:
-    try:
-        _mod = importlib.import_module(f"crawler.commands.{_name}")
-    except ModuleNotFoundError as _exc:  # a command not built yet
-        if _exc.name != f"crawler.commands.{_name}":
-            raise
-        continue
-    main.add_command(_mod.command)
+    main.add_command(importlib.import_module(f"crawler.commands.{_name}").command)
 
 
 if __name__ == "__main__":  # pragma: no cover
