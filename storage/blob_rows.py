@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from storage.base import ArchiveBase
 from storage.blobs import check_key, sha256_hex
-from storage.models import utcnow
+from storage.coerce import utcnow
 from storage.tables import T_BLOB, insert_ignore
 
 logger = logging.getLogger(__name__)

@@ -6,6 +6,7 @@ reports. Everything here can be rebuilt from the blobs by ``nianbao process``.
 """
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Mapping
 from typing import Any
@@ -15,11 +16,19 @@ import sqlalchemy as sa
 from storage.base import ArchiveBase
 from storage.blob_rows import require_blob
 from storage.blobs import check_key
-from storage.coerce import as_date, as_int, as_number, json_safe
-from storage.models import utcnow
+from storage.coerce import as_int, as_number, json_safe, to_date, utcnow
 from storage.tables import T_CELL, T_CHECK, T_DOC, T_EXT, T_KEY, T_REP, T_SRC, T_VER, insert_ignore
 
 logger = logging.getLogger(__name__)
+
+
+def _published_at(value: Any) -> dt.date | None:
+    """The report's publication date; a parsed value that is not an ISO date is stored as NULL."""
+    try:
+        return to_date(value)
+    except ValueError:
+        logger.warning("published_at %r is not an ISO date; stored as NULL", value)
+        return None
 
 
 class DerivedStore(ArchiveBase):
@@ -82,7 +91,7 @@ class DerivedStore(ArchiveBase):
             "region_code": (str(report["region_code"]) if report.get("region_code") else None),
             "admin_level": report.get("admin_level"), "report_year": as_int(report.get("report_year")),
             "template": (str(report["template"]) if report.get("template") is not None else None),
-            "title": report.get("title"), "published_at": as_date(report.get("published_at")),
+            "title": report.get("title"), "published_at": _published_at(report.get("published_at")),
             "text_hash": report.get("text_hash"), "checks_failed": failed, "checks_total": len(checks),
             "warnings": json_safe(list(report.get("warnings") or [])), "is_current": True,
         }

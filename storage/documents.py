@@ -25,7 +25,7 @@ from storage.base import ArchiveBase
 from storage.blobs import check_key
 from storage.capture import CaptureRecorder, CaptureResult, missing_blobs, prepare
 from storage.capture_batch import BatchRecorder
-from storage.models import utcnow
+from storage.coerce import utcnow
 from storage.tables import T_BLOB, T_CAP, T_DOC, T_EXT, T_VER
 
 logger = logging.getLogger(__name__)

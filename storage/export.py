@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
+from storage.coerce import to_date, to_number, to_utc, utcnow
 from storage.db import current_revision
-from storage.models import to_number
 
 if TYPE_CHECKING:
     from storage.archive import Archive
@@ -51,26 +51,6 @@ def _is_int_column(name: str) -> bool:
     return name in INT_COLUMNS
 
 
-def _to_time(v: Any) -> dt.datetime | None:
-    if v is None:
-        return None
-    if isinstance(v, str):
-        v = dt.datetime.fromisoformat(v)
-    if v.tzinfo is None:
-        v = v.replace(tzinfo=dt.timezone.utc)
-    return v.astimezone(dt.timezone.utc)
-
-
-def _to_date(v: Any) -> dt.date | None:
-    if v is None:
-        return None
-    if isinstance(v, dt.datetime):
-        return v.date()
-    if isinstance(v, dt.date):
-        return v
-    return dt.date.fromisoformat(str(v)[:10])
-
-
 def normalize(column: str, v: Any) -> Any:
     """One value of a view in its dialect-neutral Python form."""
     if v is None:
@@ -78,9 +58,9 @@ def normalize(column: str, v: Any) -> Any:
     if column in BOOL_COLUMNS:
         return bool(v)
     if column in TIME_COLUMNS:
-        return _to_time(v)
+        return to_utc(v)
     if column in DATE_COLUMNS:
-        return _to_date(v)
+        return to_date(v)
     if column in JSON_COLUMNS:
         return json.loads(v) if isinstance(v, str) else v
     if column in NUMBER_COLUMNS or isinstance(v, (Decimal, float)):
@@ -233,7 +213,7 @@ def export(archive: Archive, out_dir: str | Path, fmt: str = "csv", *, views: li
     manifest = {
         "format": fmt,
         "schema_version": current_revision(archive.engine),
-        "created_at": dt.datetime.now(dt.timezone.utc).isoformat(),
+        "created_at": utcnow().isoformat(),
         "database": archive.dialect,
         "run_id": run_id,
         "files": files,

@@ -8,8 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from storage.base import ArchiveBase
-from storage.coerce import json_safe
-from storage.models import utcnow
+from storage.coerce import json_safe, utcnow
 from storage.tables import T_RUN
 
 logger = logging.getLogger(__name__)
