@@ -8,6 +8,7 @@
                         storage/capture.py and storage/capture_batch.py)
 * storage/blob_rows.py  the ``blob`` rows indexing the content-addressed BlobStore
 * storage/derived.py    extractions, reports, cells, checks, sources and canonical links
+* storage/report_lookups.py  the questions processing and dedup ask of the derived rows
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from storage.capture import CaptureResult, normalize_headers
 from storage.coerce import json_safe
 from storage.derived import DerivedStore
 from storage.documents import KINDS, CaptureStore
+from storage.report_lookups import ReportLookups
 from storage.runs import RUN_STATUSES, RunStore
 from storage.tables import (  # noqa: F401 - re-exported for callers that still reach for the tables
     T_BLOB,
@@ -36,7 +38,7 @@ from storage.tables import (  # noqa: F401 - re-exported for callers that still 
 logger = logging.getLogger(__name__)
 
 
-class Archive(CaptureStore, BlobRows, DerivedStore, RunStore):
+class Archive(CaptureStore, BlobRows, DerivedStore, ReportLookups, RunStore):
     """The versioned archive: a database (SQLite file or PostgreSQL) plus a blob store.
 
     Thread-safe: each call takes its own connection from the engine's pool, except inside

@@ -25,7 +25,7 @@ from storage.base import ArchiveBase
 from storage.blobs import check_key
 from storage.capture import CaptureRecorder, CaptureResult, missing_blobs, prepare
 from storage.capture_batch import BatchRecorder
-from storage.coerce import utcnow
+from storage.coerce import to_utc, utcnow
 from storage.tables import T_BLOB, T_CAP, T_DOC, T_EXT, T_VER
 
 logger = logging.getLogger(__name__)
@@ -233,3 +233,9 @@ class CaptureStore(ArchiveBase):
         with self.engine.connect() as conn:
             rows = [dict(r) for r in conn.execute(q).mappings()]
         yield from rows
+
+    def version_ids_since(self, since: dt.date | dt.datetime | str) -> set[int]:
+        """Ids of the document versions first captured at or after ``since`` (a date is its
+        midnight, a naive time is UTC)."""
+        with self._ro() as conn:
+            return set(conn.execute(sa.select(T_VER.c.id).where(T_VER.c.first_captured_at >= to_utc(since))).scalars())
