@@ -238,4 +238,5 @@ class CaptureStore(ArchiveBase):
         """Ids of the document versions first captured at or after ``since`` (a date is its
         midnight, a naive time is UTC)."""
         with self._ro() as conn:
-            return set(conn.execute(sa.select(T_VER.c.id).where(T_VER.c.first_captured_at >= to_utc(since))).scalars())
+            return set(conn.execute(
+                sa.select(T_VER.c.id).where(T_VER.c.first_captured_at >= to_utc(since))).scalars())
