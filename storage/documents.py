@@ -117,6 +117,16 @@ class CaptureStore(ArchiveBase):
             return None
         return {"etag": row.etag, "last_modified": row.last_modified}
 
+    def current_body(self, url: str) -> tuple[str, str | None] | None:
+        """(sha256, stored Content-Type) of the version the URL served last (what a 304 confirms)."""
+        with self._ro() as conn:
+            row = conn.execute(
+                sa.select(T_VER.c.sha256, T_BLOB.c.content_type)
+                .select_from(T_DOC.join(T_VER, T_VER.c.id == T_DOC.c.current_version_id)
+                             .join(T_BLOB, T_BLOB.c.sha256 == T_VER.c.sha256))
+                .where(T_DOC.c.url == url)).first()
+        return (row.sha256, row.content_type) if row else None
+
     def revisit_index(self, portals: Iterable[str], limit: int | None = None) -> dict[str, dict[str, str | None]] | None:
         """Validators and current body of every document of ``portals`` that has validators.
 

@@ -87,3 +87,16 @@ def test_dedup_lookups(archive: Archive):
     # a superseded parse is no longer a member of anything
     archive.save_report(a, "p3", _report(2023))
     assert archive.report_ids_with_text_hash("h23") == [ids["b23"]]
+
+
+def test_current_body_is_what_a_304_confirms(archive: Archive):
+    url = "http://a.test/r.pdf"
+    assert archive.current_body(url) is None
+    v1 = archive.record_capture(run_id=None, url=url, status=200, body=b"v1" * 300,
+                                headers={"Content-Type": "application/pdf"})
+    assert archive.current_body(url) == (v1.sha256, "application/pdf")
+    v2 = archive.record_capture(run_id=None, url=url, status=200, body=b"v2" * 300, headers={"Content-Type": "x/y"})
+    archive.record_capture(run_id=None, url=url, status=404)  # an error leaves the current version
+    assert archive.current_body(url) == (v2.sha256, "x/y")
+    archive.record_capture(run_id=None, url="http://a.test/gone", status=404)
+    assert archive.current_body("http://a.test/gone") is None
