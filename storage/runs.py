@@ -1,6 +1,8 @@
 """Crawl runs: one row per crawl (or ``process`` pass), with its status and counts."""
 from __future__ import annotations
 
+import contextlib
+import json
 import logging
 from collections.abc import Iterable
 from typing import Any
@@ -39,3 +41,26 @@ class RunStore(ArchiveBase):
         with self._ro() as conn:
             row = conn.execute(sa.select(T_RUN).where(T_RUN.c.id == run_id)).mappings().first()
             return dict(row) if row else None
+
+
+def last_runs(database_url: str) -> dict[str, dict[str, Any]]:
+    """The last crawl run of each portal from ``crawl_run`` (empty if the archive has none yet)."""
+    engine = sa.create_engine(database_url, poolclass=sa.pool.NullPool)
+    out: dict[str, dict[str, Any]] = {}
+    try:
+        with engine.connect() as conn:
+            if not sa.inspect(conn).has_table("crawl_run"):
+                return out
+            rows = conn.execute(sa.text(
+                "select id, portals, started_at, finished_at, status, stats from crawl_run "
+                "where kind = 'crawl' order by id")).mappings().all()
+    finally:
+        engine.dispose()
+    for r in rows:
+        portals = r["portals"]
+        if isinstance(portals, str):
+            with contextlib.suppress(ValueError):
+                portals = json.loads(portals)
+        for name in portals or []:
+            out[name] = dict(r)
+    return out
