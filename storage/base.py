@@ -16,7 +16,7 @@ from typing import Any, Self
 import sqlalchemy as sa
 
 from storage.blobs import BlobStore
-from storage.db import make_engine, upgrade, write_transaction
+from storage.db import current_revision, make_engine, upgrade, write_transaction
 
 logger = logging.getLogger(__name__)
 
@@ -97,6 +97,9 @@ class ArchiveBase:
             return [dict(r) for r in conn.execute(sa.text(sql), dict(params or {})).mappings()]
 
     def schema_version(self) -> str | None:
-        from storage.db import current_revision
-
+        """The archive's Alembic revision (None: an empty database)."""
         return current_revision(self.engine)
+
+    def upgrade_schema(self, revision: str = "head") -> str:
+        """Migrate the archive to ``revision`` (a no-op when it is there); returns the revision."""
+        return upgrade(self.engine, revision)

@@ -31,6 +31,11 @@ class BlobRows(ArchiveBase):
         with self._ro() as conn:
             return conn.execute(sa.select(T_BLOB.c.sha256).where(T_BLOB.c.sha256 == sha)).first() is not None
 
+    def blob_count(self) -> int:
+        """How many distinct bodies the archive holds."""
+        with self._ro() as conn:
+            return conn.execute(sa.select(sa.func.count()).select_from(T_BLOB)).scalar_one()
+
     def put_blob(self, data: bytes, content_type: str | None = None) -> str:
         """Store bytes that did not come from a capture (e.g. an imported file); returns sha256."""
         sha = sha256_hex(data)
