@@ -22,14 +22,13 @@ import sqlalchemy as sa
 
 from storage.coerce import to_date, to_number, to_utc, utcnow
 from storage.db import current_revision
+from storage.views import PUBLIC_VIEWS
 
 if TYPE_CHECKING:
     from storage.archive import Archive
 
 logger = logging.getLogger(__name__)
 
-PUBLIC_VIEWS = ("reports", "report_cells", "report_checks", "documents", "document_versions",
-                "captures", "crawl_runs")
 FORMATS = ("csv", "jsonl", "parquet", "warc")
 
 BOOL_COLUMNS = {"new_blob", "is_report", "is_current", "is_canonical", "passed", "inferred"}
