@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
-import importlib.util
 import json
 import logging
 from collections.abc import Iterator
@@ -23,6 +22,7 @@ import sqlalchemy as sa
 from storage.coerce import to_date, to_number, to_utc, utcnow
 from storage.db import current_revision
 from storage.views import PUBLIC_VIEWS
+from storage.warc import write_warc
 
 if TYPE_CHECKING:
     from storage.archive import Archive
@@ -178,10 +178,6 @@ def _sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
-def warc_available() -> bool:
-    return importlib.util.find_spec("storage.warc") is not None
-
-
 def export(archive: Archive, out_dir: str | Path, fmt: str = "csv", *, views: list[str] | None = None,
            run_id: int | None = None) -> dict[str, Any]:
     """Write the views (default: all public views) to ``out_dir``; returns the manifest."""
@@ -191,10 +187,6 @@ def export(archive: Archive, out_dir: str | Path, fmt: str = "csv", *, views: li
     out.mkdir(parents=True, exist_ok=True)
     files: list[dict[str, Any]] = []
     if fmt == "warc":
-        if not warc_available():
-            raise RuntimeError("WARC export is not available (storage/warc.py is missing)")
-        from storage.warc import write_warc  # type: ignore[import-not-found]
-
         path = Path(write_warc(archive, out, run_id=run_id))
         files.append({"file": path.name, "view": None, "rows": None, "bytes": path.stat().st_size,
                       "sha256": _sha256_file(path)})
