@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
@@ -33,18 +34,16 @@ logger = logging.getLogger(__name__)
 KINDS = ("new_version", "identical_revisit", "not_modified", "error")
 
 
-def _is_integrity_error(exc: BaseException) -> bool:
+def _is_integrity_error(exc: BaseException, dialect: str) -> bool:
     """A conflict with a concurrent writer (unique/foreign-key violation, deadlock), from the
     DB-API driver (sqlite3 or psycopg) or SQLAlchemy: the batch can be redone one by one."""
-    import sqlite3
-
     if isinstance(exc, (sqlite3.IntegrityError, sa.exc.IntegrityError)):
         return True
-    try:
-        import psycopg
-        from psycopg import errors as pg_errors
-    except ImportError:  # pragma: no cover
+    if dialect != "postgresql":
         return False
+    import psycopg  # the driver of a PostgreSQL archive: present whenever this runs on one
+    from psycopg import errors as pg_errors
+
     return isinstance(exc, (psycopg.IntegrityError, pg_errors.DeadlockDetected, pg_errors.SerializationFailure))
 
 
@@ -86,7 +85,7 @@ class CaptureStore(ArchiveBase):
             with self._tx() as conn:
                 return self._record_batch(conn, prepared, written)
         except Exception as exc:
-            if not _is_integrity_error(exc) or getattr(self._local, "conn", None) is not None:
+            if not _is_integrity_error(exc, self.dialect) or getattr(self._local, "conn", None) is not None:
                 raise
             logger.info("batch of %d captures conflicted with a concurrent writer (%s); "
                         "recording one by one", len(prepared), exc)
