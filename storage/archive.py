@@ -21,19 +21,6 @@ from storage.derived import DerivedStore
 from storage.documents import KINDS, CaptureStore
 from storage.report_lookups import ReportLookups
 from storage.runs import RUN_STATUSES, RunStore
-from storage.tables import (  # noqa: F401 - re-exported for callers that still reach for the tables
-    T_BLOB,
-    T_CAP,
-    T_CELL,
-    T_CHECK,
-    T_DOC,
-    T_EXT,
-    T_KEY,
-    T_REP,
-    T_RUN,
-    T_SRC,
-    T_VER,
-)
 
 logger = logging.getLogger(__name__)
 
