@@ -8,9 +8,10 @@
   once when the daemon starts (if within the grace window).
 * Existing jobs are kept as stored when their trigger is unchanged: re-adding them would
   recompute ``next_run_time`` from *now* and silently drop the missed run.
-* :func:`portal_lock` stops a scheduled and a manual crawl of the same portal overlapping,
-  across processes: ``pg_try_advisory_lock`` on PostgreSQL, an ``fcntl.flock``-ed file next to
-  the database file on SQLite.
+* :func:`portal_lock` (storage/locks.py) stops a scheduled and a manual crawl of the same
+  portal overlapping, across processes: ``pg_try_advisory_lock`` on PostgreSQL, an
+  ``fcntl.flock``-ed file next to the database file on SQLite. The last run of each portal
+  comes from the archive too (:func:`storage.runs.last_runs`).
 
 Job functions are module-level (stored as ``crawler.scheduler:run_scheduled_crawl``) and run
 the crawl in a subprocess (``python -m crawler.runner``), because Twisted's reactor starts once per process.
@@ -18,202 +19,38 @@ the crawl in a subprocess (``python -m crawler.runner``), because Twisted's reac
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
-import errno
-import fcntl
-import hashlib
-import json
 import logging
 import os
-import re
 import signal
-import socket
 import subprocess
 import sys
 import threading
-import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
-import sqlalchemy as sa
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import STATE_RUNNING
 from apscheduler.triggers.cron import CronTrigger
 
 from crawler.config import Config, PortalConfig, ScheduleConfig, load_config
+from storage.locks import (  # noqa: F401 - the crawl commands and tests take the locks from here
+    HELD_LOCKS_ENV,
+    PortalLocked,
+    held_locks_env,
+    portal_lock,
+    portal_locks,
+    sqlite_lock_path,
+)
+from storage.runs import last_runs  # noqa: F401 - `schedule list` reads the last runs from here
 
 logger = logging.getLogger(__name__)
 
 JOBS_TABLE = "apscheduler_jobs"
 JOB_PREFIX = "crawl:"
-# Env var through which a process holding portal locks hands them to its `nianbao crawl` child.
-HELD_LOCKS_ENV = "NIANBAO_HELD_PORTAL_LOCKS"
-# First key of the two-int advisory lock: "nianbao portal lock".
-_PG_LOCK_CLASS = 0x6E62_706C & 0x7FFF_FFFF
 # Exit code of a crawl child refused by the lock (EX_TEMPFAIL).
 EXIT_LOCKED = 75
-
-
-# --------------------------------------------------------------------------- locks
-
-
-class PortalLocked(RuntimeError):
-    """Another process is crawling this portal; the message names the portal and the holder."""
-
-    def __init__(self, portal: str, holder: str) -> None:
-        self.portal = portal
-        self.holder = holder
-        super().__init__(
-            f"portal {portal!r} is already being crawled by {holder}; "
-            f"refusing to start a second crawl of it"
-        )
-
-
-def _holder_info(kind: str) -> dict[str, Any]:
-    return {
-        "kind": kind,
-        "pid": os.getpid(),
-        "host": socket.gethostname(),
-        "since": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-    }
-
-
-def _describe(info: dict[str, Any] | None) -> str:
-    if not info:
-        return "another process (holder unknown)"
-    return f"{info.get('kind', 'a crawl')} (pid {info.get('pid')} on {info.get('host')}, since {info.get('since')})"
-
-
-def _lock_key(database_url: str, portal: str) -> str:
-    """Identifies one lock in HELD_LOCKS_ENV: the database and the portal."""
-    url = sa.engine.make_url(database_url)
-    return hashlib.sha1(f"{url.render_as_string(hide_password=True)}\0{portal}".encode()).hexdigest()
-
-
-def _inherited(database_url: str, portal: str) -> bool:
-    try:
-        held = json.loads(os.environ.get(HELD_LOCKS_ENV) or "[]")
-    except ValueError:
-        return False
-    return _lock_key(database_url, portal) in held
-
-
-def sqlite_lock_path(database_url: str, portal: str) -> Path:
-    """The lock file of one portal: ``<db file>.locks/<portal>.lock``."""
-    url = sa.engine.make_url(database_url)
-    db = url.database
-    if not db or db == ":memory:":
-        raise ValueError("portal locks need a file database, not an in-memory SQLite")
-    safe = re.sub(r"[^\w.-]+", "_", portal)[:60]
-    digest = hashlib.sha1(portal.encode()).hexdigest()[:10]
-    return Path(db).resolve().parent / (Path(db).name + ".locks") / f"{safe}-{digest}.lock"
-
-
-@contextlib.contextmanager
-def _sqlite_lock(database_url: str, portal: str, kind: str) -> Iterator[None]:
-    path = sqlite_lock_path(database_url, portal)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError as exc:
-            if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
-                raise
-            try:
-                info = json.loads(path.read_text(encoding="utf-8") or "null")
-            except (OSError, ValueError):
-                info = None
-            raise PortalLocked(portal, _describe(info)) from None
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, json.dumps(_holder_info(kind)).encode(), 0)
-        try:
-            yield
-        finally:
-            os.ftruncate(fd, 0)
-            fcntl.flock(fd, fcntl.LOCK_UN)
-    finally:
-        os.close(fd)
-
-
-@contextlib.contextmanager
-def _pg_lock(database_url: str, portal: str, kind: str) -> Iterator[None]:
-    info = _holder_info(kind)
-    app_name = f"nianbao {kind} pid={info['pid']}"[:63]
-    engine = sa.create_engine(database_url, poolclass=sa.pool.NullPool,
-                              connect_args={"application_name": app_name})
-    try:
-        with engine.connect() as conn:
-            schema = conn.execute(sa.text("select current_schema()")).scalar() or ""
-            key2 = zlib.crc32(f"{schema}\0{portal}".encode()) - 2**31  # signed int4
-            params = {"k1": _PG_LOCK_CLASS, "k2": key2}
-            got = conn.execute(sa.text("select pg_try_advisory_lock(:k1, :k2)"), params).scalar()
-            conn.commit()
-            if not got:
-                row = conn.execute(sa.text(
-                    "select a.application_name, a.pid, a.client_addr, a.backend_start "
-                    "from pg_locks l join pg_stat_activity a on a.pid = l.pid "
-                    "where l.locktype = 'advisory' and l.granted and l.classid = cast(:k1 as oid) "
-                    "and l.objid = cast(cast(:k2 as bigint) & 4294967295 as oid) and l.objsubid = 2 "
-                    "and l.database = (select oid from pg_database where datname = current_database())"
-                ), params).first()
-                conn.commit()
-                holder = ("another process (holder unknown)" if row is None else
-                          f"{row.application_name or 'a client'} (server backend {row.pid}, "
-                          f"connected since {row.backend_start:%Y-%m-%d %H:%M:%S%z})")
-                raise PortalLocked(portal, holder)
-            try:
-                yield
-            finally:
-                with contextlib.suppress(Exception):
-                    conn.execute(sa.text("select pg_advisory_unlock(:k1, :k2)"), params)
-                    conn.commit()
-    finally:
-        engine.dispose()
-
-
-@contextlib.contextmanager
-def portal_lock(database_url: str, portal: str, *, kind: str = "manual crawl") -> Iterator[None]:
-    """Hold the crawl lock of ``portal`` in this archive, or raise :class:`PortalLocked`.
-
-    ``kind`` describes the holder in the refusal message ("scheduled crawl", "manual crawl").
-    A child started by a holder (see :func:`held_locks_env`) passes straight through.
-    """
-    if _inherited(database_url, portal):
-        yield
-        return
-    backend = sa.engine.make_url(database_url).get_backend_name()
-    if backend == "sqlite":
-        cm = _sqlite_lock(database_url, portal, kind)
-    elif backend == "postgresql":
-        cm = _pg_lock(database_url, portal, kind)
-    else:
-        raise ValueError(f"no portal lock for database backend {backend!r}")
-    with cm:
-        yield
-
-
-@contextlib.contextmanager
-def portal_locks(database_url: str, portals: list[str], *, kind: str = "manual crawl") -> Iterator[None]:
-    """Hold the locks of several portals (all or none)."""
-    with contextlib.ExitStack() as stack:
-        for name in portals:
-            stack.enter_context(portal_lock(database_url, name, kind=kind))
-        yield
-
-
-def held_locks_env(database_url: str, portals: list[str]) -> dict[str, str]:
-    """Environment for a child process that crawls under locks its parent holds."""
-    env = dict(os.environ)
-    try:
-        held = json.loads(env.get(HELD_LOCKS_ENV) or "[]")
-    except ValueError:
-        held = []
-    held += [_lock_key(database_url, p) for p in portals]
-    env[HELD_LOCKS_ENV] = json.dumps(sorted(set(held)))
-    return env
 
 
 # --------------------------------------------------------------------------- running crawls
@@ -396,26 +233,3 @@ def open_scheduler(cfg: Config, *, config_path: str | None, profile: str | None 
         for job_id, action in sorted(actions.items()):
             logger.info("job %s: %s", job_id, action)
     return sched
-
-
-def last_runs(database_url: str) -> dict[str, dict[str, Any]]:
-    """The last crawl run of each portal from ``crawl_run`` (empty if the archive has none yet)."""
-    engine = sa.create_engine(database_url, poolclass=sa.pool.NullPool)
-    out: dict[str, dict[str, Any]] = {}
-    try:
-        with engine.connect() as conn:
-            if not sa.inspect(conn).has_table("crawl_run"):
-                return out
-            rows = conn.execute(sa.text(
-                "select id, portals, started_at, finished_at, status, stats from crawl_run "
-                "where kind = 'crawl' order by id")).mappings().all()
-    finally:
-        engine.dispose()
-    for r in rows:
-        portals = r["portals"]
-        if isinstance(portals, str):
-            with contextlib.suppress(ValueError):
-                portals = json.loads(portals)
-        for name in portals or []:
-            out[name] = dict(r)
-    return out

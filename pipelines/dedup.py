@@ -34,7 +34,6 @@ from decimal import Decimal
 from typing import Any, Iterable
 
 import numpy as np
-import sqlalchemy as sa
 from datasketch import MinHash, MinHashLSH
 
 from pipelines.texthash import normalize_text, text_hash  # noqa: F401  (text_hash: dedup's key)
@@ -178,35 +177,9 @@ _SIG_LOCK = threading.Lock()
 _SIG_CACHE_MAX = 50_000
 
 
-def _engine(archive: Any) -> sa.Engine:
-    for attr in ("engine", "_engine"):
-        eng = getattr(archive, attr, None)
-        if isinstance(eng, sa.Engine):
-            return eng
-    raise TypeError("archive exposes no SQLAlchemy engine")
-
-
-def _tables(archive: Any) -> dict[str, sa.Table]:
-    from storage import models
-
-    return {t: models.Base.metadata.tables[t] for t in ("report", "extraction")}
-
-
 def load_texts(archive: Any, sha256s: Iterable[str]) -> dict[str, tuple[str | None, str]]:
     """sha256 -> (extractor_version, text) of the newest extraction of each blob."""
-    ext = _tables(archive)["extraction"]
-    want = sorted(set(sha256s))
-    out: dict[str, tuple[str | None, str]] = {}
-    with _engine(archive).connect() as conn:
-        for i in range(0, len(want), 500):
-            rows = conn.execute(
-                sa.select(ext.c.sha256, ext.c.extractor_version, ext.c.text)
-                .where(ext.c.sha256.in_(want[i:i + 500]), ext.c.error.is_(None))
-                .order_by(ext.c.id)
-            )
-            for sha, ver, text in rows:
-                out[sha] = (ver, text or "")
-    return out
+    return archive.extraction_texts(sha256s)
 
 
 def signatures(archive: Any, keys: list[ReportKey]) -> None:
@@ -239,29 +212,10 @@ def load_keys(archive: Any, *, report_year: int | None = None, report_ids: Itera
     ``agency=None`` selects rows without agency in ``region_code``; ``agency=False`` (default)
     does not filter on it. Figures are not loaded here (see :func:`load_figures`).
     """
-    rep = _tables(archive)["report"]
-    q = sa.select(rep.c.id, rep.c.sha256, rep.c.agency, rep.c.region_code, rep.c.report_year,
-                  rep.c.text_hash, rep.c.captured_at, rep.c.canonical_report_id)
-    if "is_current" in rep.c:
-        q = q.where(rep.c.is_current.is_(True))
-    if report_ids is not None:
-        q = q.where(rep.c.id.in_(list(report_ids)))
-    elif not any_year:
-        q = q.where(rep.c.report_year == report_year) if report_year is not None else q.where(rep.c.report_year.is_(None))
-    if agency is None:
-        q = q.where(rep.c.agency.is_(None))
-        q = q.where(rep.c.region_code == region_code) if region_code else q.where(rep.c.region_code.is_(None))
-    elif agency is not False:
-        q = q.where(rep.c.agency == agency)
-    keys: dict[int, ReportKey] = {}
-    with _engine(archive).connect() as conn:
-        for r in conn.execute(q):
-            captured = r.captured_at
-            if isinstance(captured, str):
-                captured = dt.datetime.fromisoformat(captured)
-            keys[r.id] = ReportKey(r.id, r.sha256, r.agency, r.region_code, r.report_year, r.text_hash,
-                                   captured, r.canonical_report_id)
-    return keys
+    rows = archive.report_identities(report_year=report_year, report_ids=report_ids, any_year=any_year,
+                                     agency=agency, region_code=region_code)
+    return {r["id"]: ReportKey(r["id"], r["sha256"], r["agency"], r["region_code"], r["report_year"],
+                               r["text_hash"], r["captured_at"], r["canonical_report_id"]) for r in rows}
 
 
 def load_figures(archive: Any, keys: Iterable[ReportKey]) -> None:
@@ -269,15 +223,9 @@ def load_figures(archive: Any, keys: Iterable[ReportKey]) -> None:
     todo = {k.report_id: k for k in keys if k.figures is None}
     if not todo:
         return
-    # the public view, not the table: its columns are the contract, the table layout is storage's
-    q = sa.text("SELECT report_id, section, row_key, column_key, value FROM report_cells "
-                "WHERE report_id IN :ids").bindparams(sa.bindparam("ids", expanding=True))
     figs: dict[int, list[str]] = defaultdict(list)
-    ids = sorted(todo)
-    with _engine(archive).connect() as conn:
-        for i in range(0, len(ids), 500):
-            for c in conn.execute(q, {"ids": ids[i:i + 500]}):
-                figs[c.report_id].append(_figure(c.section, c.row_key, c.column_key, c.value))
+    for rid, cells in archive.report_figures(todo).items():
+        figs[rid] = [_figure(*c) for c in cells]
     for rid, k in todo.items():
         k.figures = hashlib.sha256("\n".join(sorted(figs.get(rid, []))).encode("utf-8")).hexdigest()
 
@@ -405,16 +353,12 @@ def link_report(archive: Any, report_id: int) -> DedupStats:
     keys = load_keys(archive, report_year=me.report_year, agency=me.agency,
                      region_code=me.region_code) if me.report_year is not None else {}
     keys[report_id] = me
-    rep = _tables(archive)["report"]
-    cur = (rep.c.is_current.is_(True),) if "is_current" in rep.c else ()
-    with _engine(archive).connect() as conn:
-        if me.text_hash:  # equal text is the same report whatever the metadata says
-            same_text = [r for (r,) in conn.execute(sa.select(rep.c.id).where(rep.c.text_hash == me.text_hash, *cur))]
-            keys.update(load_keys(archive, report_ids=[r for r in same_text if r not in keys]))
-        # and every member of the groups those belong to (a group is relinked as a whole)
-        canon = {k.canonical_report_id or k.report_id for k in keys.values()}
-        members = [r for (r,) in conn.execute(sa.select(rep.c.id).where(
-            sa.or_(rep.c.canonical_report_id.in_(canon), rep.c.id.in_(canon)), *cur))]
+    if me.text_hash:  # equal text is the same report whatever the metadata says
+        same_text = archive.report_ids_with_text_hash(me.text_hash)
+        keys.update(load_keys(archive, report_ids=[r for r in same_text if r not in keys]))
+    # and every member of the groups those belong to (a group is relinked as a whole)
+    canon = {k.canonical_report_id or k.report_id for k in keys.values()}
+    members = archive.duplicate_group_members(canon)
     keys.update(load_keys(archive, report_ids=[r for r in members if r not in keys]))
     stats.reports = len(keys)
     # existing links stay, except those into or out of this report: it is judged afresh

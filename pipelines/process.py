@@ -22,8 +22,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping
 
-import sqlalchemy as sa
-
 from pipelines import dedup
 from pipelines.dates import utc_datetime
 from pipelines.metadata import _get, derive_metadata, find_title, publication_date
@@ -120,27 +118,13 @@ def _previous_report(archive: Any, agency: str | None, year: int | None, *, excl
     """The same agency's report of year-1 (a canonical one, earliest captured), if archived."""
     if not agency or year is None:
         return None
-    from storage.archive import T_REP
-
-    with archive.engine.connect() as conn:
-        rows = conn.execute(
-            sa.select(T_REP.c.id, T_REP.c.canonical_report_id)
-            .where(T_REP.c.agency == agency, T_REP.c.report_year == year - 1, T_REP.c.is_current.is_(True),
-                   T_REP.c.sha256 != exclude_sha)
-            .order_by(T_REP.c.canonical_report_id.is_not(None), T_REP.c.captured_at, T_REP.c.id)
-        ).all()
-    return rows[0].id if rows else None
+    return archive.earliest_report_of(agency, year - 1, exclude_sha=exclude_sha)
 
 
 def _next_reports(archive: Any, agency: str | None, year: int | None) -> list[int]:
     if not agency or year is None:
         return []
-    from storage.archive import T_REP
-
-    with archive.engine.connect() as conn:
-        return list(conn.execute(
-            sa.select(T_REP.c.id).where(T_REP.c.agency == agency, T_REP.c.report_year == year + 1,
-                                        T_REP.c.is_current.is_(True)).order_by(T_REP.c.id)).scalars())
+    return archive.reports_of(agency, year + 1)
 
 
 def _cross_year(current: Mapping[str, Any], previous: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -259,11 +243,7 @@ def process_blob(archive: Any, sha256: str, *, url: str | None = None, content_t
         if link_duplicates:
             with _LINK_LOCK:  # two copies processed at once must not each crown themselves
                 dedup.link_report(archive, rid)
-        from storage.archive import T_REP
-
-        with archive.engine.connect() as conn:
-            canon = conn.execute(sa.select(T_REP.c.canonical_report_id).where(T_REP.c.id == rid)).scalar()
-        res.canonical_report_id = canon or rid
+        res.canonical_report_id = archive.canonical_report_id(rid) or rid
         return res
     except Exception as exc:  # a bug or a library failure on one blob: record, carry on
         logger.error("processing %s failed: %r\n%s", sha256[:12], exc, traceback.format_exc())
@@ -287,23 +267,15 @@ def _since_filter(archive: Any, since: dt.date | dt.datetime | str | None) -> se
     """Version ids first captured at or after `since` (None: no filter)."""
     if since is None:
         return None
-    since = utc_datetime(since)
-    from storage.archive import T_VER
-
-    with archive.engine.connect() as conn:
-        return set(conn.execute(sa.select(T_VER.c.id).where(T_VER.c.first_captured_at >= since)).scalars())
+    return archive.version_ids_since(utc_datetime(since))
 
 
 def _reports_without_current_parse(archive: Any, skip: set[int]) -> list[dict[str, Any]]:
     """Versions whose blob has report rows, but none by the current PARSER_VERSION (a parser
     upgrade): they are re-parsed from their stored extraction."""
     from pipelines.parse import PARSER_VERSION
-    from storage.archive import T_REP
 
-    with archive.engine.connect() as conn:
-        parsed = set(conn.execute(sa.select(T_REP.c.sha256).distinct()).scalars())
-        current = set(conn.execute(sa.select(T_REP.c.sha256).where(T_REP.c.parser_version == PARSER_VERSION)).scalars())
-    stale = parsed - current
+    stale = archive.shas_without_parse(PARSER_VERSION)
     if not stale:
         return []
     return [r for r in archive.iter_versions() if r["sha256"] in stale and r["version_id"] not in skip]

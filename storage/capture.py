@@ -20,6 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from storage.blobs import BlobStore, StoredBlob, check_key, sha256_hex
+from storage.coerce import as_int, to_utc, utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -66,13 +67,6 @@ def normalize_headers(headers: Mapping[Any, Any] | None) -> dict[str, str]:
     return out
 
 
-def _as_int(value: Any) -> int | None:
-    try:
-        return None if value is None or value == "" else int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 @dataclass
 class Prepared:
     """One capture, normalised, hashed and classified before touching the database."""
@@ -103,9 +97,7 @@ def prepare(*, run_id: int | None, url: str, status: int | None, body: bytes | N
             sha256: str | None = None) -> Prepared:
     if not url:
         raise ValueError("a capture needs a url")
-    fetched_at = fetched_at or dt.datetime.now(dt.timezone.utc)
-    if fetched_at.tzinfo is None:
-        fetched_at = fetched_at.replace(tzinfo=dt.timezone.utc)
+    fetched_at = to_utc(fetched_at) or utcnow()
     hdrs = normalize_headers(headers)
     reason = error
     if reason is None:
@@ -116,7 +108,7 @@ def prepare(*, run_id: int | None, url: str, status: int | None, body: bytes | N
         elif body is None and status != 304:
             reason = f"HTTP {status} without a body"
     sha = None
-    content_length = _as_int(hdrs.get("content-length"))
+    content_length = as_int(hdrs.get("content-length"))
     if reason is None and body is not None and status != 304:
         sha = sha256_hex(body)
         if sha256 is not None and check_key(sha256) != sha:
@@ -151,7 +143,7 @@ class _SqlDialect:
         return out
 
     def _ts(self, v: dt.datetime) -> Any:
-        v = v.astimezone(dt.timezone.utc)
+        v = to_utc(v)
         # the format SQLAlchemy's SQLite DateTime writes and parses
         return v.replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f") if self.sqlite else v
 
@@ -226,7 +218,7 @@ class CaptureRecorder:
         row = self._one("INSERT INTO blob (sha256, size, stored_size, compression, content_type, created_at) "
                         "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING RETURNING sha256",
                         (p.sha, stored.size, stored.stored_size, stored.compression, p.content_type,
-                         self.d.ts(dt.datetime.now(dt.timezone.utc))))
+                         self.d.ts(utcnow())))
         self.written.pop(p.sha, None)  # the row exists now: later captures of it are not new
         return row is not None
 

@@ -9,7 +9,6 @@ and the caller falls back to the one-by-one path.
 """
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from collections.abc import Iterable
 from concurrent.futures import Future
@@ -20,6 +19,7 @@ import sqlalchemy as sa
 
 from storage.blobs import StoredBlob
 from storage.capture import CaptureResult, Prepared, _SqlDialect
+from storage.coerce import utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -153,7 +153,7 @@ class BatchRecorder:
         sources: list[tuple] = []
         vers: dict[int, _Ver] = {}
         results: list[CaptureResult] = []
-        now = d.ts(dt.datetime.now(dt.timezone.utc))
+        now = d.ts(utcnow())
 
         for p in prepared:
             ts = d.ts(p.fetched_at)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
-import importlib.util
 import json
 import logging
 from collections.abc import Iterator
@@ -20,16 +19,16 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
+from storage.coerce import to_date, to_number, to_utc, utcnow
 from storage.db import current_revision
-from storage.models import to_number
+from storage.views import PUBLIC_VIEWS
+from storage.warc import write_warc
 
 if TYPE_CHECKING:
     from storage.archive import Archive
 
 logger = logging.getLogger(__name__)
 
-PUBLIC_VIEWS = ("reports", "report_cells", "report_checks", "documents", "document_versions",
-                "captures", "crawl_runs")
 FORMATS = ("csv", "jsonl", "parquet", "warc")
 
 BOOL_COLUMNS = {"new_blob", "is_report", "is_current", "is_canonical", "passed", "inferred"}
@@ -51,26 +50,6 @@ def _is_int_column(name: str) -> bool:
     return name in INT_COLUMNS
 
 
-def _to_time(v: Any) -> dt.datetime | None:
-    if v is None:
-        return None
-    if isinstance(v, str):
-        v = dt.datetime.fromisoformat(v)
-    if v.tzinfo is None:
-        v = v.replace(tzinfo=dt.timezone.utc)
-    return v.astimezone(dt.timezone.utc)
-
-
-def _to_date(v: Any) -> dt.date | None:
-    if v is None:
-        return None
-    if isinstance(v, dt.datetime):
-        return v.date()
-    if isinstance(v, dt.date):
-        return v
-    return dt.date.fromisoformat(str(v)[:10])
-
-
 def normalize(column: str, v: Any) -> Any:
     """One value of a view in its dialect-neutral Python form."""
     if v is None:
@@ -78,9 +57,9 @@ def normalize(column: str, v: Any) -> Any:
     if column in BOOL_COLUMNS:
         return bool(v)
     if column in TIME_COLUMNS:
-        return _to_time(v)
+        return to_utc(v)
     if column in DATE_COLUMNS:
-        return _to_date(v)
+        return to_date(v)
     if column in JSON_COLUMNS:
         return json.loads(v) if isinstance(v, str) else v
     if column in NUMBER_COLUMNS or isinstance(v, (Decimal, float)):
@@ -199,10 +178,6 @@ def _sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
-def warc_available() -> bool:
-    return importlib.util.find_spec("storage.warc") is not None
-
-
 def export(archive: Archive, out_dir: str | Path, fmt: str = "csv", *, views: list[str] | None = None,
            run_id: int | None = None) -> dict[str, Any]:
     """Write the views (default: all public views) to ``out_dir``; returns the manifest."""
@@ -212,10 +187,6 @@ def export(archive: Archive, out_dir: str | Path, fmt: str = "csv", *, views: li
     out.mkdir(parents=True, exist_ok=True)
     files: list[dict[str, Any]] = []
     if fmt == "warc":
-        if not warc_available():
-            raise RuntimeError("WARC export is not available (storage/warc.py is missing)")
-        from storage.warc import write_warc  # type: ignore[import-not-found]
-
         path = Path(write_warc(archive, out, run_id=run_id))
         files.append({"file": path.name, "view": None, "rows": None, "bytes": path.stat().st_size,
                       "sha256": _sha256_file(path)})
@@ -233,7 +204,7 @@ def export(archive: Archive, out_dir: str | Path, fmt: str = "csv", *, views: li
     manifest = {
         "format": fmt,
         "schema_version": current_revision(archive.engine),
-        "created_at": dt.datetime.now(dt.timezone.utc).isoformat(),
+        "created_at": utcnow().isoformat(),
         "database": archive.dialect,
         "run_id": run_id,
         "files": files,

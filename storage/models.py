@@ -13,6 +13,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from storage.coerce import to_number, to_utc, utcnow  # to_number, utcnow: also imported from here
+
 
 class UTCDateTime(sa.types.TypeDecorator):
     """Timestamps stored in UTC; always returned timezone-aware (SQLite keeps no zone)."""
@@ -21,23 +23,13 @@ class UTCDateTime(sa.types.TypeDecorator):
     cache_ok = True
 
     def process_bind_param(self, value: Any, dialect: sa.Dialect) -> Any:
+        value = to_utc(value)
         if value is None:
             return None
-        if isinstance(value, str):
-            value = dt.datetime.fromisoformat(value)
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=dt.timezone.utc)
-        value = value.astimezone(dt.timezone.utc)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value: Any, dialect: sa.Dialect) -> Any:
-        if value is None:
-            return None
-        if isinstance(value, str):
-            value = dt.datetime.fromisoformat(value)
-        if value.tzinfo is None:
-            return value.replace(tzinfo=dt.timezone.utc)
-        return value.astimezone(dt.timezone.utc)
+        return to_utc(value)
 
 
 class Number(sa.types.TypeDecorator):
@@ -62,22 +54,6 @@ class Number(sa.types.TypeDecorator):
 
     def process_result_value(self, value: Any, dialect: sa.Dialect) -> Any:
         return to_number(value)
-
-
-def to_number(value: Any) -> int | Decimal | None:
-    """int when integral, else Decimal (floats via their shortest repr)."""
-    if value is None:
-        return None
-    if isinstance(value, int):
-        return value
-    d = value if isinstance(value, Decimal) else Decimal(repr(value) if isinstance(value, float) else str(value))
-    if d == d.to_integral_value():
-        return int(d)
-    return d.normalize()
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
 
 
 class Base(DeclarativeBase):

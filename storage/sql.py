@@ -22,8 +22,8 @@ from urllib.parse import quote
 
 import sqlalchemy as sa
 
+from storage.coerce import to_number
 from storage.db import SQLITE_BUSY_TIMEOUT_MS, sqlite_path
-from storage.models import to_number
 
 logger = logging.getLogger(__name__)
 

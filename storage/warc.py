@@ -33,6 +33,8 @@ import sqlalchemy as sa
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from storage.coerce import to_utc, utcnow
+
 logger = logging.getLogger(__name__)
 
 WARC_VERSION = "WARC/1.1"
@@ -51,11 +53,8 @@ def record_id(capture: Mapping[str, Any]) -> str:
 
 
 def warc_date(value: dt.datetime | None) -> str:
-    if value is None:
-        value = dt.datetime.now(dt.timezone.utc)
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.timezone.utc)
-    return value.astimezone(dt.timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
+    value = to_utc(value) or utcnow()
+    return value.isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 def payload_digest(data: bytes) -> str:
@@ -198,7 +197,7 @@ def write_warc(archive: Any, out_dir: str | Path, run_id: int | None = None, *,
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%d%H%M%S")
+    stamp = utcnow().strftime("%Y%m%d%H%M%S")
     name = f"nianbao-{'run' + str(run_id) if run_id is not None else 'all'}-{stamp}.warc" + (".gz" if gzip else "")
     path = out / name
     captures = _captures(archive, run_id)

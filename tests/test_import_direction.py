@@ -15,9 +15,6 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 #: a package may import only packages of a lower rank (and itself)
 RANK = {"storage": 0, "pipelines": 1, "crawler": 2}
-#: imports against the direction that another part of issue 10 removes ("storage": the diffing
-#: that needs extraction moves from storage/history.py to pipelines). Delete the entry then.
-PENDING = {("storage.history", "pipelines.extract")}
 
 
 def _module_name(path: Path) -> str:
@@ -56,7 +53,7 @@ def violations(source: str, module: str, *, is_package: bool = False) -> list[st
     bad = []
     for line, name in imported_modules(source, module, is_package=is_package):
         top = name.split(".")[0]
-        if top in RANK and RANK[top] > own and (module, name) not in PENDING:
+        if top in RANK and RANK[top] > own:
             bad.append(f"{module}:{line} imports {name}")
     return bad
 
@@ -96,14 +93,8 @@ def test_the_walker_sees_every_kind_of_import():
     ]
     names = [n for _, n in imported_modules(src, "pipelines.extract.html")]
     assert "pipelines.spiders" in names and "pipelines.extract" in names  # relative, resolved
-    assert violations("from pipelines.extract import x\n", "storage.history") == []  # pending entry
+    assert violations("from pipelines.extract import x\n", "storage.history") == [
+        "storage.history:1 imports pipelines.extract"]
     assert violations("from pipelines.parse import x\n", "storage.history") == [
         "storage.history:1 imports pipelines.parse"]
     assert violations("from storage import Archive\nimport pipelines\n", "crawler.cli") == []
-
-
-@pytest.mark.parametrize("pending", sorted(PENDING))
-def test_pending_exceptions_name_real_modules(pending):
-    module, _ = pending
-    path = REPO / (module.replace(".", "/") + ".py")
-    assert path.exists(), f"{module} is gone: drop its PENDING entry"

@@ -18,11 +18,9 @@ def command() -> None:
 @click.pass_obj
 def upgrade_cmd(obj, revision: str) -> None:
     """Create or migrate the archive schema (also done automatically on first use)."""
-    from storage.db import current_revision, upgrade
-
     archive = obj.archive(migrate=False)
-    before = current_revision(archive.engine)
-    after = upgrade(archive.engine, revision)
+    before = archive.schema_version()
+    after = archive.upgrade_schema(revision)
     if before == after:
         click.echo(f"archive schema already at {after}")
     else:
@@ -33,10 +31,10 @@ def upgrade_cmd(obj, revision: str) -> None:
 @click.pass_obj
 def current_cmd(obj) -> None:
     """Show the archive's schema version and the version this code expects."""
-    from storage.db import current_revision, head_revision
+    from storage.db import head_revision
 
     archive = obj.archive(migrate=False)
-    cur, head = current_revision(archive.engine), head_revision()
+    cur, head = archive.schema_version(), head_revision()
     state = "up to date" if cur == head else "needs `nianbao db upgrade`"
     click.echo(f"current: {cur or 'empty'}  head: {head}  ({state})")
 
@@ -47,7 +45,7 @@ def check_cmd(obj) -> None:
     """Verify every stored blob against its sha256; exit 1 if any is corrupt or missing."""
     archive = obj.archive()
     bad = archive.verify_blobs()
-    n = archive.query("SELECT count(*) AS n FROM blob")[0]["n"]
+    n = archive.blob_count()
     for sha, reason in sorted(bad.items()):
         click.echo(f"CORRUPT {sha}: {reason}")
     click.echo(f"{n} blobs checked, {len(bad)} corrupt or missing")

@@ -6,21 +6,13 @@ from urllib.parse import urlsplit
 
 import click
 
+from storage.queries import REPORTS_BY_YEAR_SQL
+
 logger = logging.getLogger(__name__)
 
 DEFAULT_PORT = 18765
-# Hard checks (H1-H4) are the form's own arithmetic; soft ones (X1-X3) compare with other
-# years and the narrative and fail often in real reports, so the demo counts them apart.
-DEMO_SQL = """SELECT r.report_year, r.template, count(*) AS reports,
-       sum(CASE WHEN EXISTS (SELECT 1 FROM report_checks k WHERE k.report_id = r.report_id
-                AND k.check_id LIKE 'H%' AND k.passed = FALSE) THEN 1 ELSE 0 END) AS hard_check_failed,
-       sum(CASE WHEN EXISTS (SELECT 1 FROM report_checks k WHERE k.report_id = r.report_id
-                AND k.check_id LIKE 'X%' AND k.passed = FALSE) THEN 1 ELSE 0 END) AS soft_check_failed,
-       sum(r.source_count) AS sources
-FROM reports r
-WHERE r.is_canonical
-GROUP BY r.report_year, r.template
-ORDER BY r.report_year, r.template"""
+# The summary printed at the end: a named query over the public views, kept in storage.
+DEMO_SQL = REPORTS_BY_YEAR_SQL
 
 
 def _sample_portals(cfg, net) -> list:

@@ -30,7 +30,8 @@ def command(obj, refs: tuple[str, ...], context: int, text: bool, cells: bool, a
     same URL before it. The text diff uses the stored extraction text (else re-extracts the
     body); when both versions were parsed as reports, their figures are compared cell by cell.
     """
-    from storage.history import VersionNotFound, diff_versions, previous_version, resolve_version
+    from pipelines.diff import diff_versions
+    from storage.history import VersionNotFound, previous_version, resolve_version
 
     if len(refs) > 2:
         raise click.UsageError("give one or two versions")

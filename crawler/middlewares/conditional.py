@@ -33,7 +33,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-import sqlalchemy as sa
 from scrapy import Request, Spider
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Headers, Response
@@ -167,12 +166,7 @@ class ConditionalGetMiddleware:
         if known is not None:
             return known["sha256"], known["content_type"]
         try:
-            with self.archive.engine.connect() as conn:
-                row = conn.execute(sa.text(
-                    "SELECT v.sha256, b.content_type FROM document d "
-                    "JOIN document_version v ON v.id = d.current_version_id "
-                    "JOIN blob b ON b.sha256 = v.sha256 WHERE d.url = :u"), {"u": url}).first()
+            return self.archive.current_body(url) or (None, None)
         except Exception as exc:
             logger.warning("current version of %s: %s", url, exc)
             return None, None
-        return (row[0], row[1]) if row else (None, None)

@@ -10,9 +10,9 @@ import yaml
 from click.testing import CliRunner
 
 from crawler.cli import main
+from pipelines.diff import cell_diff, diff_versions
 from storage import Archive
-from storage.history import (VersionNotFound, cell_diff, diff_versions, document_history, previous_version,
-                             resolve_version)
+from storage.history import VersionNotFound, document_history, previous_version, resolve_version
 
 sys.path.insert(0, str(Path(__file__).parent))
 from helpers import BASE, OTHER, REPORT_V1, REPORT_V2, fill_two_runs  # noqa: E402

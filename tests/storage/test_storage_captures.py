@@ -65,7 +65,7 @@ def test_changed_body_is_a_second_version_and_304_confirms_it(archive: Archive):
     assert versions[1]["capture_count"] == 2  # the fetch and the 304 that confirmed it
     doc = archive.document(url)
     assert doc["version_count"] == 2 and doc["capture_count"] == 3 and doc["current_sha256"] == r2.sha256
-    assert n(archive, "SELECT count(*) AS n FROM blob") == 2
+    assert n(archive, "SELECT count(*) AS n FROM blob") == 2 == archive.blob_count()
     run_row = archive.query(f"SELECT * FROM crawl_runs WHERE run_id = {run}")[0]
     assert (run_row["captures"], run_row["new_versions"], run_row["not_modified"]) == (3, 2, 1)
 

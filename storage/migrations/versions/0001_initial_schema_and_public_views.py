@@ -28,6 +28,7 @@ def _current_version_fk_inline() -> list[sa.ForeignKeyConstraint]:
 
 # The public views: the data contract. Plain SQL that runs on SQLite and PostgreSQL alike.
 # Column names are stable; a later migration may add columns, never rename or drop them.
+# A frozen copy of what this revision created: the current definitions are storage/views.py.
 VIEWS: dict[str, str] = {
     "crawl_runs": """
 SELECT r.id AS run_id, r.kind, r.portals, r.status, r.started_at, r.finished_at,

@@ -25,7 +25,8 @@ depends_on: str | Sequence[str] | None = None
 
 # Only current reports keep cells and checks (save_report removes those of superseded parser
 # versions), so the views need no join with `report` — summing one figure over all reports
-# is then a range scan of the covering index.
+# is then a range scan of the covering index. (Frozen copies; the current definitions are
+# storage/views.py.)
 REPORT_CELLS_V2 = """
 SELECT c.report_id, k.section, k.row_key, k.column_key, c.value, c.printed, c.inferred
 FROM report_cell c
