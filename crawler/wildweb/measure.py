@@ -66,12 +66,16 @@ def _ratio(a: int, b: int) -> float | None:
 
 
 def score(truth: dict[str, Any], captures: list[dict[str, Any]], requests: list[dict[str, Any]]) -> dict[str, Any]:
-    """Recall/precision of report documents per site and overall, by idiom and pagination;
-    requests per trap template; off-site and robots-disallowed hits."""
+    """Recall/precision of report documents per site and overall, by idiom and pagination
+    (``idiom_given_listing``: only reports whose listing page the crawler fetched, so a row idiom
+    is not blamed for a column the crawler never reached); requests per trap template;
+    off-site and robots-disallowed hits."""
     reports = {(d["host"], norm_path(d["path"])): d for d in truth["reports"]}
     neutral = {(w["host"], norm_path(w["path"])) for w in truth["wrappers"]}
     flagged: set[tuple] = set()
+    fetched: set[tuple] = set()
     for c in captures:
+        fetched.update(key(u) for u in (c["url"], c.get("final_url")) if u)
         if c.get("is_report"):
             flagged.add(key(c.get("final_url") or c["url"]))
     found = flagged & reports.keys()
@@ -86,10 +90,17 @@ def score(truth: dict[str, Any], captures: list[dict[str, Any]], requests: list[
                       "found": len(f), "wrong": len(w), "recall": _ratio(len(f), len(t)),
                       "precision": _ratio(len(f), len(f) + len(w)),
                       "missed": sorted(reports[k]["path"] for k in t - f), "false": sorted(p for _, p in w)})
-    by = {name: defaultdict(lambda: [0, 0]) for name in ("idiom", "pagination", "container", "format", "placement")}
+    by = {name: defaultdict(lambda: [0, 0]) for name in ("idiom", "pagination", "container", "format", "placement",
+                                                         "idiom_given_listing")}
     for k, d in reports.items():
         for name in by:
-            v = d.get(name) or "-"
+            if name == "idiom_given_listing":
+                # the row's own idiom, where the crawler did fetch the page that carries the row
+                if not d["listing_page"] or (d["host"], norm_path(d["listing_page"])) not in fetched:
+                    continue
+                v = d["idiom"]
+            else:
+                v = d.get(name) or "-"
             by[name][v][1] += 1
             by[name][v][0] += k in found
     traps = []
