@@ -19,7 +19,7 @@ import logging
 from functools import cached_property
 from typing import Any
 
-from crawler.sampleweb.server import ServerCore
+from crawler.sampleweb.server import LoopbackNetwork, ServerCore
 
 from .model import WildModel
 from .plan import OFFSITE_HOST, NetworkPlan, plan_network
@@ -33,8 +33,10 @@ TUNING_SEED = 0
 UNTUNED_SEEDS = (1, 2, 3, 4, 5)
 
 
-class WildNetwork:
+class WildNetwork(LoopbackNetwork):
     """Serve the network of ``seed`` on 127.0.0.21… (and the off-site host 127.0.0.98), one port."""
+
+    label = "wild network"
 
     def __init__(self, seed: int = TUNING_SEED, port: int = 0):
         self.seed = seed
@@ -45,26 +47,6 @@ class WildNetwork:
         self._model.build()
         self._started = False
 
-    def start(self) -> "WildNetwork":
-        if not self._started:
-            self._core.start()
-            self._started = True
-            logger.info("wild network seed %d on port %d", self.seed, self.port)
-        return self
-
-    def stop(self) -> None:
-        if self._started:
-            self._core.stop()
-            self._started = False
-        else:
-            self._core.close()
-
-    def __enter__(self) -> "WildNetwork":
-        return self.start()
-
-    def __exit__(self, *exc: Any) -> None:
-        self.stop()
-
     @cached_property
     def truth(self) -> dict[str, Any]:
         return network_truth(self.plan)
@@ -73,10 +55,6 @@ class WildNetwork:
     def portals(self) -> list[dict[str, Any]]:
         return [{"name": s.portal, "start_urls": [f"http://{s.host}:{self.port}/"], "allowed_domains": [s.host],
                  "agency": s.agency, "region_code": s.region.code, "cms": "auto"} for s in self.plan.sites]
-
-    @property
-    def requests(self) -> list[dict]:
-        return self._core.requests()
 
     def offsite_hits(self) -> list[dict]:
         return [r for r in self.requests if r["host"] == OFFSITE_HOST]

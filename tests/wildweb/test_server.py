@@ -15,7 +15,7 @@ from lxml import etree
 from crawler.wildweb import TUNING_SEED, UNTUNED_SEEDS, WildNetwork, network_truth, plan_network
 from crawler.wildweb import traps as TR
 
-from .walker import fetch, key
+from .walker import fetch, key, strings
 
 pytestmark = [pytest.mark.network, pytest.mark.timeout(300)]
 
@@ -55,13 +55,6 @@ def all_traps():
 def _links(body: bytes, base: str) -> list[str]:
     return [urljoin(base, h.decode().replace("&amp;", "&")) for h in re.findall(rb'href="([^"]+)"', body)]
 
-
-def _strings(o) -> list[str]:
-    if isinstance(o, dict):
-        return [s for v in o.values() for s in _strings(v)]
-    if isinstance(o, list):
-        return [s for v in o for s in _strings(v)]
-    return [o] if isinstance(o, str) else []
 
 
 def test_every_trap_kind_is_infinite(all_traps):
@@ -170,11 +163,11 @@ def test_json_api_answers_any_parameter_order():
         a, b = fetch(n.url(p["site"], p["path"])), fetch(n.url(p["site"], f"{u.path}?{q}"))
         assert a.status == b.status == 200 and a.body == b.body
         assert json.loads(a.body)["total"] > 0
-        assert any(s.startswith(("/", "http")) for s in _strings(json.loads(a.body)))
+        assert any(s.startswith(("/", "http")) for s in strings(json.loads(a.body)))
         page_param = next(k for k in ("pageNo", "page", "pageIndex", "current") if f"{k}=" in u.query)
         past = fetch(n.url(p["site"], re.sub(rf"{page_param}=\d+", f"{page_param}=999", p["path"])))
         assert past.status == 200
-        assert not any(s.startswith(("/", "http")) for s in _strings(json.loads(past.body))), "past the last page: empty"
+        assert not any(s.startswith(("/", "http")) for s in strings(json.loads(past.body))), "past the last page: empty"
 
 
 def test_untuned_seeds_build_and_serve():

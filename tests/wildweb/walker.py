@@ -84,6 +84,15 @@ def decode(f: Fetch) -> str:
     return f.body.decode("utf-8", "replace")
 
 
+def strings(o) -> list[str]:
+    """Every string value inside a parsed JSON document."""
+    if isinstance(o, dict):
+        return [s for v in o.values() for s in strings(v)]
+    if isinstance(o, list):
+        return [s for v in o for s in strings(v)]
+    return [o] if isinstance(o, str) else []
+
+
 def js_urls(code: str) -> list[str]:
     return [m.group(2) if m.group(2) is not None else m.group(4) for m in _JS_URL.finditer(code or "")]
 
@@ -162,15 +171,6 @@ class Walker:
             self.link(k, loc.text, "sitemap")
 
     def json(self, k: str, body: bytes) -> None:
-        def strings(o):
-            if isinstance(o, dict):
-                for v in o.values():
-                    yield from strings(v)
-            elif isinstance(o, list):
-                for v in o:
-                    yield from strings(v)
-            elif isinstance(o, str):
-                yield o
         for s in strings(json.loads(body)):
             if _PATHLIKE.match(s) and (s.startswith(("/", "http"))):
                 self.link(k, urljoin(self.base + k, s), "json_api")
@@ -281,15 +281,6 @@ class Walker:
                 self.link(k, urljoin(page, s), "script_literal")
 
     def json_literal(self, k: str, page: str, code: str) -> None:
-        def strings(o):
-            if isinstance(o, dict):
-                for v in o.values():
-                    yield from strings(v)
-            elif isinstance(o, list):
-                for v in o:
-                    yield from strings(v)
-            elif isinstance(o, str):
-                yield o
         for s in strings(json.loads(code)):
             if _PATHLIKE.match(s):
                 self.link(k, urljoin(page, s), "script_literal")
