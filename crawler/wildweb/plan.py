@@ -39,8 +39,8 @@ CONTAINERS = ((50, "html"), (16, "script_literal"), (14, "json_api"), (7, "hanwe
 #: (weight, scheme) of listings whose records are in the page (HTML or script)
 SCHEME_WEIGHTS = tuple((4, x) for x in P.STATIC_SCHEMES) + tuple((5, x) for x in P.QUERY_SCHEMES) + ((2, "single"),)
 #: (weight, idiom) of navigation links (home -> hub -> column -> sub-column)
-NAV_IDIOMS = ((50, "href"), (14, "onclick"), (12, "js_href"), (12, "data_attr"), (6, "area"), (6, "option"),
-              (5, "meta_refresh"), (5, "redirect"))
+NAV_IDIOMS = ((65, "href"), (8, "onclick"), (6, "js_href"), (6, "data_attr"), (5, "area"), (4, "option"),
+              (3, "meta_refresh"), (3, "redirect"))
 SHELLS = ((70, None), (12, "iframe"), (6, "frameset"), (7, "meta_refresh"), (5, "redirect"))
 
 
