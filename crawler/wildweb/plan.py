@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from crawler.sampleweb import load_truth
-from crawler.sampleweb.generate import rng
+from crawler.sampleweb.generate import figures, legacy_narrative, narrative, rng
 
 from . import idioms as I
 from . import paging as P
@@ -338,7 +338,6 @@ def plan_site(seed: int, i: int, region: Region) -> SitePlan:
     _plan_decoys(site, r, ids)
     _finish_listings(site, r, nav_link)
     _plan_traps(site, r, ids)
-    _plan_sitemap(site, r)
     return site
 
 
@@ -441,8 +440,7 @@ def _agencies(site: SitePlan, r: random.Random) -> list[str]:
 
 
 def _generated(seed: int, site: SitePlan, n: int, agency: str, year: int, template: str) -> dict:
-    from crawler.sampleweb.generate import figures, legacy_narrative, narrative
-
+    """A new report of one of the site's agencies, drawn by the first network's generator."""
     cid = f"wild{seed}-{site.key}-{n}"
     if template == "legacy":
         rep = {"section2": {}, "section3": {}, "section4": {}, "failed_checks": [],
@@ -464,7 +462,7 @@ def _plan_docs(seed: int, site: SitePlan, r: random.Random, ids: _Ids) -> None:
     has_sitemap = r.random() < 0.6
     site.sitemap_mode = r.choice(S.MODES[1:]) if has_sitemap else "none"
 
-    def new_link(lst: Listing, title: str, year: int, date: str, ext: str | None, main: bool) -> tuple[str, str | None]:
+    def anchor(title: str, year: int, date: str, ext: str | None, main: bool) -> tuple[str, str | None]:
         style = T.pick(r, T.ANCHOR_STYLES)
         if style == "year_only" and not main:
             style = "same"
@@ -484,7 +482,7 @@ def _plan_docs(seed: int, site: SitePlan, r: random.Random, ids: _Ids) -> None:
         main = doc.agency == site.agency or doc.agency is None
         date = doc.published[:10]
         ext = EXT[doc.fmt] if doc.fmt != "html" else None
-        text, tattr = new_link(lst, doc.title, doc.year, date, ext, main)
+        text, tattr = anchor(doc.title, doc.year, date, ext, main)
         target = doc.path
         if can_hop and roll > 0.9:
             hop_kind = r.choice(["301", "302", "meta-refresh"])
@@ -668,8 +666,3 @@ def _plan_traps(site: SitePlan, r: random.Random, ids: _Ids) -> None:
         site.offsite.append(("home", Link(path, "河南省人民政府门户网站" if idiom != "iframe" else "天气预报", idiom,
                                           _form(r, idiom) if idiom in I.FORMS else "")))
 
-
-def _plan_sitemap(site: SitePlan, r: random.Random) -> None:
-    if site.sitemap_mode == "none":
-        for d in site.docs:
-            d.in_sitemap = False

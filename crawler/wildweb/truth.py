@@ -12,7 +12,6 @@ import logging
 from typing import Any
 from urllib.parse import urlencode
 
-from . import paging as P
 from . import sitemaps as S
 from .plan import OFFSITE_HOST, Doc, Entry, Listing, NetworkPlan, SitePlan
 
