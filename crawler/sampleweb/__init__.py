@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from . import network as N
-from .server import SITE_DIR, BASE_TIME, Model, ServerCore, norm_path
+from .server import SITE_DIR, BASE_TIME, LoopbackNetwork, Model, ServerCore, norm_path
 
 logger = logging.getLogger(__name__)
 
@@ -50,11 +50,13 @@ def rendered_seeds(site_dir: Path | None = None) -> list[dict[str, Any]]:
     return out
 
 
-class SampleNetwork:
+class SampleNetwork(LoopbackNetwork):
     """Serve the sample network on 127.0.0.11-15 (+127.0.0.99 as another domain), same port.
 
     ``scale``/``pages_per_site`` switch to the generated benchmark network (see scale.py).
     """
+
+    label = "sample network"
 
     def __init__(self, port: int = 0, *, site_dir: Path | None = None, scale: int | None = None,
                  pages_per_site: int = 250):
@@ -75,33 +77,7 @@ class SampleNetwork:
         self.port = self._core.port
         self._started = False
 
-    # -- lifecycle
-    def start(self) -> "SampleNetwork":
-        if not self._started:
-            self._core.start()
-            self._started = True
-            logger.info("sample network on port %d", self.port)
-        return self
-
-    def stop(self) -> None:
-        """Stop serving and release the sockets (also for a network never started)."""
-        if self._started:
-            self._core.stop()
-            self._started = False
-        else:
-            self._core.close()
-
-    def __enter__(self) -> "SampleNetwork":
-        return self.start()
-
-    def __exit__(self, *exc: Any) -> None:
-        self.stop()
-
     # -- views
-    @property
-    def requests(self) -> list[dict]:
-        return self._core.requests()
-
     def base_url(self, site: str) -> str:
         if self.scaled is not None:
             return self.scaled.base_url(site, self.port)

@@ -4,9 +4,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import signal
 import sys
-import threading
 
 logger = logging.getLogger(__name__)
 
@@ -37,10 +35,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"sample network on port {net.port}", flush=True)
     for p in portals:
         print(f"  {p['name']:<18} {p['start_urls'][0]}", flush=True)
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
-    stop.wait()
+    from .server import wait_for_signal
+    wait_for_signal()
     net.stop()
     return 0
 

@@ -14,13 +14,14 @@ import hashlib
 import html
 import json
 import logging
+import signal
 import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Self
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from . import network as N
@@ -661,3 +662,45 @@ class ServerCore:
     def requests(self) -> list[dict]:
         with self._log_lock:
             return list(self._log)
+
+
+class LoopbackNetwork:
+    """Lifecycle of a network served by a ServerCore in ``self._core``: start, stop, ``with``."""
+
+    _core: ServerCore
+    _started: bool = False
+    port: int
+    label = "network"
+
+    def start(self) -> Self:
+        if not self._started:
+            self._core.start()
+            self._started = True
+            logger.info("%s on port %d", self.label, self.port)
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and release the sockets (also for a network never started)."""
+        if self._started:
+            self._core.stop()
+            self._started = False
+        else:
+            self._core.close()
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+    @property
+    def requests(self) -> list[dict]:
+        return self._core.requests()
+
+
+def wait_for_signal() -> None:
+    """Block until SIGTERM or SIGINT (``python -m … serve``)."""
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    stop.wait()
