@@ -2,14 +2,14 @@
 
 Both sources are read: the grids the extractor found (if any) and the text. Per section the
 source that yields more complete rows wins (ties go to the grid: its structure is explicit).
-Rows printed as runs of digits get every segmentation the form's arithmetic allows; the
-choice among them uses H1–H4 across rows and the narrative figures, and such cells are marked
-inferred. Printed values are never altered afterwards — the checks report disagreements.
+Rows printed as runs of digits are cut by the report's own arithmetic, solved over the whole
+table (solve.py): a cell is read, and marked inferred, only where the checks leave one
+reading; otherwise it is left unread with a warning. Printed values are never altered
+afterwards — the checks report disagreements.
 """
 from __future__ import annotations
 
 import hashlib
-import itertools
 import logging
 import re
 from typing import Any, Mapping
@@ -20,98 +20,48 @@ from pipelines.parse.labels import S2_COLUMNS_2019, S2_COLUMNS_2021, S4_ROWS, OT
 from pipelines.parse.layout import detect_s2_template, split_sections
 from pipelines.parse.model import Cell, ParsedReport
 from pipelines.parse.normalize import label_key, normalize_text, parse_value
-from pipelines.parse.sections import (S4_KEY, SectionParse, complete, parse_sections, section2,
-                                      lines_by_triggers)
+from pipelines.parse.sections import (S4_KEY, SectionParse, complete, lines_by_triggers,
+                                      parse_sections, section2)
+from pipelines.parse.solve import solve
 from pipelines.parse.text import group_tokens, tokenize_lines
 
 logger = logging.getLogger(__name__)
 
-PARSER_VERSION = "parse-1.0"
-MAX_COMBINATIONS = 20000
+PARSER_VERSION = "parse-1.1"
 
 
-# ---------------------------------------------------------------- choosing among segmentations
+# ---------------------------------------------------------------- rows printed without separators
 
-def _values_of(rows: dict[tuple[str, str], tuple[str, ...]], cols_of: dict[tuple[str, str], list[str]]):
-    vals: dict[tuple[str, str, str], Any] = {}
-    for (sec, row), printed in rows.items():
-        for col, p in zip(cols_of[(sec, row)], printed):
-            if row == S4_KEY:
-                r, c = col.split("/")
-                vals[(sec, r, c)] = parse_value(p, c)[0]
-            else:
-                vals[(sec, row, col)] = parse_value(p, col)[0]
-    return vals
+def _read_runs(sections: dict[int, SectionParse], narrative: dict[str, int], undivided: bool,
+               warnings: list[str]) -> dict[tuple[str, str, str], str]:
+    """Printed part per cell of the run-together rows the report's arithmetic determines.
 
-
-def _prior(printed: tuple[str, ...]) -> tuple[int, int, int]:
-    """Prefer sparse, short, small numbers: these tables are mostly zeros, and a report's
-    counts are rarely 5-digit next to 0s (11 0 rather than 1 10)."""
-    ints = [int(p) for p in printed if p.isdigit()]
-    return (sum(1 for i in ints if i), max((len(p) for p in printed), default=0), sum(ints))
-
-
-def _s2_plausible(row: str, cols: list[str], printed: tuple[str, ...], narrative_numbers: set[int]) -> int:
-    score = 0
-    vals = dict(zip(cols, printed))
-    if "in_force" in vals and all(v.isdigit() for v in vals.values()):
-        if int(vals["in_force"]) >= int(vals["issued"]):
-            score += 1
-    score += sum(1 for p in printed if p.isdigit() and len(p) >= 2 and int(p) in narrative_numbers)
-    return score
-
-
-def _resolve(sections: dict[int, SectionParse], narrative: dict[str, int], narrative_numbers: set[int],
-             undivided: bool, warnings: list[str]) -> dict[tuple[str, str], tuple[str, ...]]:
-    chosen: dict[tuple[str, str], tuple[str, ...]] = {}
-    cols_of: dict[tuple[str, str], list[str]] = {}
-    ambiguous: list[tuple[str, str]] = []
+    A run that is not beyond doubt (several short tokens, no cut fitting its own check) is
+    cut only when the document shows at least two evident runs: otherwise its tokens are
+    more likely cells the extractor dropped than separators the copy lost.
+    """
+    evident = sum(1 for sp in sections.values() for rc in sp.rows.values() if rc.run and rc.evident)
     for sec, sp in sections.items():
-        for row, rc in sp.rows.items():
-            key = (str(sec), row)
-            cols_of[key] = rc.columns
-            chosen[key] = rc.options[0]
-            if len(rc.options) > 1:
-                ambiguous.append(key)
-    if not ambiguous:
-        return chosen
-
-    def opts(key):
-        return sections[int(key[0])].rows[key[1]].options
-
-    # section 2: plausibility and narrative, then the prior
-    for key in [k for k in ambiguous if k[0] == "2"]:
-        cols = cols_of[key]
-        best = max(opts(key), key=lambda o: (_s2_plausible(key[1], cols, o, narrative_numbers),
-                                             tuple(-x for x in _prior(o))))
-        chosen[key] = best
-    # sections 3 and 4 jointly: H1/H2 across rows (H3/H4 already pruned), then the narrative
-    joint = [k for k in ambiguous if k[0] in ("3", "4")]
-    if joint:
-        n_comb = 1
-        for k in joint:
-            n_comb *= len(opts(k))
-        if n_comb <= MAX_COMBINATIONS:
-            best_score, best_combo = None, None
-            for combo in itertools.product(*(opts(k) for k in joint)):
-                trial = dict(chosen)
-                trial.update(zip(joint, combo))
-                vals = _values_of(trial, cols_of)
-                hard = sum(1 for c in chk.hard_checks(vals, undivided) if c.passed)
-                prior = [_prior(o) for o in combo]
-                score = (hard, chk.narrative_score(vals, narrative),
-                         tuple(-sum(p[i] for p in prior) for i in range(3)))
-                if best_score is None or score > best_score:
-                    best_score, best_combo = score, combo
-            chosen.update(zip(joint, best_combo))
-        else:
-            warnings.append(f"{n_comb} combinations of digit-run segmentations: chosen row by row")
-            for k in joint:
-                chosen[k] = min(opts(k), key=_prior)
-    for k in ambiguous:
-        warnings.append(f"section {k[0]}/{k[1]}: digits printed without separators; "
-                        f"{len(opts(k))} segmentations possible, chose {' '.join(chosen[k])}")
-    return chosen
+        for row, rc in list(sp.rows.items()):
+            if rc.run and not rc.evident and evident < 2:
+                del sp.rows[row]
+                warnings.append(f"{rc.run.name}: only {len(rc.run.atoms)} of {len(rc.cells)} values")
+    runs = [rc.run for sp in sections.values() for rc in sp.rows.values() if rc.run]
+    if not runs:
+        return {}
+    fixed = {cell: parse_value(p, cell[2])[0]
+             for sp in sections.values() for rc in sp.rows.values() if rc.printed is not None
+             for cell, p in zip(rc.cells, rc.printed)}
+    outcome = solve(runs, fixed, chk.hard_forms(undivided), narrative, chk.NARRATIVE_CELLS)
+    warnings.extend(outcome.warnings)
+    by_section: dict[str, int] = {}
+    for run in runs:
+        if all(c in outcome.read for c in run.cells):
+            by_section[run.cells[0][0]] = by_section.get(run.cells[0][0], 0) + 1
+    for sec, k in sorted(by_section.items()):
+        warnings.append(f"section {sec}: {k} row(s) printed without separators, cut where the checks allow "
+                        f"only one reading (cells marked inferred)")
+    return outcome.read
 
 
 # ---------------------------------------------------------------- identity
@@ -259,8 +209,7 @@ def _figures(rep: ParsedReport, norm: str, lines: list[str], tables: list[Any] |
             rep.warnings.append("no standard tables found")
 
     narrative = chk.narrative_figures(narrative_text)
-    narrative_numbers = {int(x) for x in re.findall(r"\d+", narrative_text) if len(x) <= 7}
-    chosen = _resolve(sections, narrative, narrative_numbers, undivided, rep.warnings)
+    inferred = _read_runs(sections, narrative, undivided, rep.warnings)
 
     for sec in (2, 3, 4):
         sp = sections.get(sec)
@@ -273,9 +222,10 @@ def _figures(rep: ParsedReport, norm: str, lines: list[str], tables: list[Any] |
             rc = sp.rows.get(row)
             if rc is None:
                 continue
-            printed = chosen[(str(sec), row)]
-            for col, p in zip(rc.columns, printed):
-                r, c = (col.split("/") if row == S4_KEY else (row, col))
+            for i, (s_, r, c) in enumerate(rc.cells):
+                p = rc.printed[i] if rc.printed is not None else inferred.get((s_, r, c))
+                if p is None:
+                    continue            # a run's cell the checks leave open: not read
                 value, ok = parse_value(p, c)
                 if not ok:
                     rep.warnings.append(f"section {sec}/{r}/{c}: printed {p!r} is not a count")

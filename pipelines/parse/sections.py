@@ -2,19 +2,21 @@
 
 Each section's groups are matched to the rows of the catalogue (labels.py) by their label
 keys; a row's values are taken as printed when they are as many as the row has columns,
-and as a run of digits to cut (digits.py) when fewer tokens hold enough digits.
+and as a run of digits to cut (solve.py) when fewer tokens hold enough digits.
 """
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
 
-from pipelines.parse.digits import segmentations
+from pipelines.parse.checks import CellKey
+from pipelines.parse.digits import kind_of
 from pipelines.parse.labels import (S2_ALIASES, S2_COLUMNS_2019, S2_COLUMNS_2021, S3_ALIASES,
                                     S3_COLUMNS, S3_LABELS, S4_COLUMNS, S4_ROWS, OTHER_SPLIT,
                                     match_alias, matched_rows, s3_rows)
 from pipelines.parse.layout import detect_s2_template, section_of_row
 from pipelines.parse.normalize import label_key
+from pipelines.parse.solve import RunRow
 from pipelines.parse.text import Group, Token, group_tokens, null_token
 
 logger = logging.getLogger(__name__)
@@ -25,8 +27,14 @@ S4_KEY = "__s4__"
 @dataclass
 class RowCand:
     columns: list[str]
-    options: list[tuple[str, ...]]      # printed strings per column; >1 = ambiguous digit run
-    inferred: bool = False
+    cells: list[CellKey]                 # (section, row, column) per column
+    printed: tuple[str, ...] | None = None   # the values as printed, one per column
+    run: RunRow | None = None            # printed without (all) separators: cut by the solver
+    evident: bool = True                 # a run beyond doubt: one token, or its own check fits
+
+    @property
+    def inferred(self) -> bool:
+        return self.run is not None
 
 
 @dataclass
@@ -36,12 +44,22 @@ class SectionParse:
     warnings: list[str] = field(default_factory=list)
 
     def score(self) -> float:
-        return sum(0.5 if r.inferred else 1.0 for r in self.rows.values() if r.options)
+        return sum(0.5 if r.inferred else 1.0 for r in self.rows.values())
 
 
 # ---------------------------------------------------------------- rows from groups
 
-def row_options(values: list[Token], n: int, block: int | None) -> tuple[list[tuple[str, ...]], bool, str | None]:
+def _units(values: list[Token]) -> int:
+    """How many cells the printed tokens can fill at most (a digit each, a NULL marker one)."""
+    return sum(1 if null_token(t) else sum(ch.isdigit() for ch in t.text) for t in values)
+
+
+def row_options(values: list[Token], cells: list[CellKey], name: str,
+                block: int | None) -> tuple[RowCand | None, str | None]:
+    """The row's values as printed, or as a run to cut, or nothing (with the reason)."""
+    n = len(cells)
+    columns = [c[2] if c[1] == cells[0][1] else f"{c[1]}/{c[2]}" for c in cells]
+    kinds = [kind_of(c[2]) for c in cells]
     if len(values) > n:
         kept = [t for t in values if not t.dup]
         if len(kept) >= n:
@@ -49,24 +67,23 @@ def row_options(values: list[Token], n: int, block: int | None) -> tuple[list[tu
     filled = [t for t in values[:n] if t.text != ""]
     if len(values) >= n and len(filled) == 1 and filled[0].is_run and n > 1:
         # one cell holding a run of digits, the other cells of the row empty (a grid whose
-        # extractor merged the row's cells): cut it as a run, if the form's arithmetic allows
-        segs = segmentations([filled[0].text], n, block=block) if block else segmentations([filled[0].text], n)
-        if segs:
-            return segs, True, None
+        # extractor merged the row's cells): cut it as a run, if it can be cut at all
+        run = RunRow(name, cells, kinds, [filled[0].text], block)
+        if run.domain(run.max_local)[0]:
+            return RowCand(columns, cells, run=run), None
     printed = [t.text for t in values]
     if len(values) >= n:
         extra = [t for t in values[n:] if not null_token(t) and t.text != printed[0]]
-        return [tuple(printed[:n])], False, (f"{len(values) - n} extra value(s) ignored" if extra else None)
-    # a run of digits is one printed token (行政规范性文件6233440), or one per section-4 row;
-    # several short tokens are missing values, not a run to cut
-    if (any(t.is_run for t in values) and not any(null_token(t) for t in values)
-            and len(values) <= max(1, n // 5)):
-        segs = segmentations(printed, n, block=block) if block else []
-        if not segs:
-            segs = segmentations(printed, n)
-        if segs:
-            return segs, True, None
-    return [], False, f"only {len(values)} of {n} values"
+        return (RowCand(columns, cells, tuple(printed[:n])),
+                f"{len(values) - n} extra value(s) ignored" if extra else None)
+    if values and any(t.is_run for t in values) and _units(values) >= n:
+        # fewer tokens than cells but digits enough: separators lost. Beyond doubt when the
+        # whole row is one token or its own check (H3/H4) fits some cut; otherwise only when
+        # the document shows runs elsewhere (several short tokens may be missing values)
+        run = RunRow(name, cells, kinds, printed, block)
+        evident = len(values) == 1 or (block is not None and bool(run.domain(0)[0]))
+        return RowCand(columns, cells, run=run, evident=evident), None
+    return None, f"only {len(values)} of {n} values"
 
 
 def section2(groups: list[Group], template_hint: str | None) -> SectionParse:
@@ -94,11 +111,11 @@ def section2(groups: list[Group], template_hint: str | None) -> SectionParse:
         if cols is None:
             sp.warnings.append(f"section 2: {row} is not a row of the {tpl} layout")
             continue
-        opts, inferred, warn = row_options(g.values, len(cols), None)
+        rc, warn = row_options(g.values, [("2", row, c) for c in cols], f"section 2/{row}", None)
         if warn:
             sp.warnings.append(f"section 2/{row}: {warn}")
-        if opts:
-            sp.rows[row] = RowCand(cols, opts, inferred)
+        if rc:
+            sp.rows[row] = rc
     return sp
 
 
@@ -138,11 +155,11 @@ def section3(groups: list[Group]) -> SectionParse:
             sp.warnings.append(f"section 3: labels of several rows and {len(g.values)} values run "
                                f"together ({g.label[-40:]!r}); not read")
             continue
-        opts, inferred, warn = row_options(g.values, 7, 7)
+        rc, warn = row_options(g.values, [("3", row, c) for c in S3_COLUMNS], f"section 3/{row}", 7)
         if warn:
             sp.warnings.append(f"section 3/{row}: {warn}")
-        if opts:
-            sp.rows[row] = RowCand(list(S3_COLUMNS), opts, inferred)
+        if rc:
+            sp.rows[row] = rc
             if row in order:
                 last_idx = max(last_idx, order.index(row))
     if "other_processing" in sp.rows and any(r in sp.rows for r in OTHER_SPLIT):
@@ -155,16 +172,20 @@ def section4(groups: list[Group]) -> SectionParse:
     vgroups = [g for g in groups if g.values]
     if not vgroups:
         return sp
-    if len(vgroups) == 3 and all(len(g.values) == 5 for g in vgroups):
-        for row, g in zip(S4_ROWS, vgroups):
-            sp.rows[row] = RowCand(list(S4_COLUMNS), [tuple(t.text for t in g.values)])
-        return sp
+    if len(vgroups) == 3 and all(len(g.values) <= 5 <= _units(g.values) for g in vgroups):
+        # one labelled row each (行政复议 … 未经复议直接起诉 … 复议后起诉 …)
+        got = [row_options(g.values, [("4", r, c) for c in S4_COLUMNS], f"section 4/{r}", 5)
+               for r, g in zip(S4_ROWS, vgroups)]
+        if all(rc is not None for rc, _ in got):
+            for r, (rc, warn) in zip(S4_ROWS, got):
+                sp.rows[r] = rc
+            return sp
     values = [t for g in vgroups for t in g.values]
-    opts, inferred, warn = row_options(values, 15, 5)
+    rc, warn = row_options(values, [("4", r, c) for r in S4_ROWS for c in S4_COLUMNS], "section 4", 5)
     if warn:
         sp.warnings.append(f"section 4: {warn}")
-    if opts:
-        sp.rows[S4_KEY] = RowCand([f"{r}/{c}" for r in S4_ROWS for c in S4_COLUMNS], opts, inferred)
+    if rc:
+        sp.rows[S4_KEY] = rc
     return sp
 
 
@@ -193,7 +214,8 @@ def lines_by_triggers(lines: list[str]) -> dict[int, list[str]]:
 
 
 def complete(sec: int, sp: SectionParse | None) -> bool:
-    if sp is None or not sp.rows or any(len(r.options) != 1 for r in sp.rows.values()):
+    """All the section's rows, each as printed (no run left to cut)."""
+    if sp is None or not sp.rows or any(r.printed is None for r in sp.rows.values()):
         return False
     if sec == 2:
         return sp.template is not None and set(sp.rows) >= set(

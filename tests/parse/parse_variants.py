@@ -104,6 +104,35 @@ def s4_run(text: str) -> str:
     raise AssertionError("no 15-number line")
 
 
+def open_cells(run: str, cells: list[tuple[str, str, str]], width: int) -> set[tuple[str, str, str]]:
+    """The cells a run of digits leaves open under its own arithmetic: every cut of `run` into
+    len(cells) numbers without leading zeros where each row of `width` ends in its total;
+    the cells on which such cuts differ. Brute force over cut positions, independent of the
+    parser (meant for runs of up to ~20 digits)."""
+    import itertools
+
+    n = len(cells)
+    fits = []
+    for cuts in itertools.combinations(range(1, len(run)), n - 1):
+        parts = [run[a:b] for a, b in zip((0,) + cuts, cuts + (len(run),))]
+        if any(len(p) > 1 and p[0] == "0" for p in parts):
+            continue
+        nums = [int(p) for p in parts]
+        if all(sum(nums[i:i + width - 1]) == nums[i + width - 1] for i in range(0, n, width)):
+            fits.append(nums)
+    assert fits, run
+    return {c for i, c in enumerate(cells) if len({f[i] for f in fits}) > 1}
+
+
+def s4_run_expected(seed: dict) -> dict:
+    """The seed's figures for its s4_run variant: the cells the 15-digit run leaves open (no
+    narrative figure or other check touches section 四's inner cells) are expected unread."""
+    e = copy.deepcopy(seed)
+    run = "".join(str(v) for r in S4_ROWS for v in seed["section4"][r])
+    e["open_cells"] = sorted(open_cells(run, [("4", r, c) for r in S4_ROWS for c in S4_COLS], 5))
+    return e
+
+
 def change_number(text: str, label: str, index: int, delta: int) -> str:
     """Add `delta` to the index-th number printed after `label` (same line)."""
     lines = text.split("\n")
