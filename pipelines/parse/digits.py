@@ -6,8 +6,8 @@ survived) are cut into exactly one number per column. Rules of the form, not gue
 - no leading zeros ("0" alone is fine); a decimal point only in a column that takes decimals
   (amount_10k_yuan), a sign only in the signed 2019 change column (本年增/减);
 - a NULL marker token (/, —, 无) is a cell of its own;
-- a printed separator may still be noise (a stray space inside a number): a reading may join
-  two atoms, and counts the *joins* it needed, so the solver can prefer the printed ones;
+- a printed separator may be noise (a stray space inside a number): a reading may join two
+  atoms; it counts the *joins* it needed (for diagnostics: the solver does not prefer fewer);
 - with `block`, every block of that many columns ends in its total (H3 for a section-3 row,
   H4 for each section-4 row); a reading with a block that does not add up counts one *local*
   violation per block, and at most `max_local` are allowed, which prunes the search to the few

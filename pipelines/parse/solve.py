@@ -5,8 +5,9 @@ arithmetic is a set of linear forms over cells (checks.hard_forms: H1, H2 per co
 H4 per row); a form touching a NULL or missing cell is not evaluated. The solver looks for the
 assignments that violate the fewest hard forms — none when the print is right; a few when the
 printed figures themselves do not add up, which the checks then report — and among those the
-fewest disagreements with the narrative figures of 一、总体情况, then the fewest joins (printed
-separators taken as noise). Cells on which every such best assignment agrees are read and
+fewest disagreements with the narrative figures of 一、总体情况. Separators that survived inside
+a run are no evidence either way (copies put stray spaces inside numbers as readily as they
+drop them between cells). Cells on which every such best assignment agrees are read and
 marked inferred; the others are left unread, with a warning naming the row. Never a guess.
 
 Search: iterative deepening on the number of violated forms, depth-first over the rows with
@@ -176,7 +177,7 @@ class _Component:
             total = cost + sum(1 for fi in range(nf) if not dead[fi] and residual[fi] != 0)
             if total > k:
                 return
-            key = (self._narrative_misses(choice), sum(self.doms[r][choice[r]][2].joins for r in range(n)))
+            key = self._narrative_misses(choice)
             if best_key is None or key < best_key:
                 best_key = key
                 best_sets = [set() for _ in range(n)]

@@ -41,8 +41,9 @@ class Token:
 
     @property
     def is_run(self) -> bool:
-        """A plain digit string that may be several numbers printed without separators."""
-        return self.kind == "value" and self.text.isdigit() and len(self.text) > 1
+        """A number that may be several numbers printed without separators (two digits or
+        more: 7138, 141234.56, -34567)."""
+        return self.kind == "value" and sum(ch.isdigit() for ch in self.text) > 1
 
 
 @dataclass
