@@ -29,6 +29,45 @@ def _heading(key: str) -> int | None:
     return None
 
 
+def _loose(words: str) -> str:
+    """A regex for `words` with any whitespace between its characters (stray spaces)."""
+    return r"\s*".join(re.escape(ch) for ch in words)
+
+
+_SEP = r"\s*[、.]\s*"
+_ANY = r"[^。；;]{0,%d}?"
+_HEADINGS_RX = re.compile("|".join([
+    "一" + _SEP + _loose("总体情况"),
+    "二" + _SEP + _loose("主动公开政府信息情况"),
+    "三" + _SEP + _loose("收到和处理政府信息公开申请情况"),
+    "四" + _SEP + r"(?:因\s*)?" + _loose("政府信息公开") + _ANY % 12
+    + _loose("行政复议") + _ANY % 10 + _loose("行政诉讼") + r"(?:\s*的)?\s*" + _loose("情况"),
+    "五" + _SEP + _ANY % 12 + _loose("存在的主要问题") + _ANY % 8 + _loose("情况"),
+    "六" + _SEP + _loose("其他需要报告的事项"),
+]))
+
+
+def split_headings(lines: list[str]) -> list[str]:
+    """Lines with every numbered section heading on a line of its own: text copies of HTML
+    reports run a heading into the table before and after it (…收费0三、收到和处理政府信息公开
+    申请情况（本列数据…), and a heading may wrap over two lines."""
+    text = "\n".join(lines)
+    out: list[str] = []
+    pos = 0
+    for m in _HEADINGS_RX.finditer(text):
+        head = m.group()
+        if "\n" not in head and text[max(0, m.start() - 1):m.start()] in ("", "\n") \
+                and text[m.end():m.end() + 1] in ("", "\n"):
+            continue        # already a line of its own
+        out.append(text[pos:m.start()])
+        out.append("\n" + head.replace("\n", "") + "\n")
+        pos = m.end()
+    if not out:
+        return lines
+    out.append(text[pos:])
+    return "".join(out).split("\n")
+
+
 def split_sections(lines: list[str]) -> dict[int, list[str]]:
     """Lines of sections 1..6 (0 = before the first heading). Headings must come in order;
     a heading that is missing leaves its lines with the section before. Each heading is the

@@ -17,7 +17,7 @@ from typing import Any, Mapping
 from pipelines.parse import checks as chk
 from pipelines.parse.grid import grid_tokens
 from pipelines.parse.labels import S2_COLUMNS_2019, S2_COLUMNS_2021, S4_ROWS, OTHER_SPLIT, s3_rows
-from pipelines.parse.layout import detect_s2_template, split_sections
+from pipelines.parse.layout import detect_s2_template, split_headings, split_sections
 from pipelines.parse.model import Cell, ParsedReport
 from pipelines.parse.normalize import label_key, normalize_text, parse_value
 from pipelines.parse.sections import (S4_KEY, SectionParse, complete, lines_by_triggers,
@@ -156,6 +156,7 @@ def parse_report(text: str | None, tables: list[Any] | None = None,
 
 
 def _figures(rep: ParsedReport, norm: str, lines: list[str], tables: list[Any] | None) -> None:
+    lines = split_headings(lines)
     secs = split_sections(lines)
     narrative_text = "\n".join(secs.get(1) or secs.get(0) or [])
     if not any(k in secs for k in (2, 3, 4)):
