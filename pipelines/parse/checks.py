@@ -8,6 +8,7 @@ X1 'column:<column_key>', X2 'row:<row_key>', X3 'narrative:<what>'.
 """
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from dataclasses import dataclass
@@ -37,7 +38,8 @@ class Form:
     totals: tuple[CellKey, ...]
 
 
-def hard_forms(undivided: bool) -> list[Form]:
+@functools.lru_cache(maxsize=2)
+def hard_forms(undivided: bool) -> tuple[Form, ...]:
     """H1–H4 for the layout (three other_* rows, or the single other_processing row)."""
     out: list[Form] = []
     for col in S3_COLUMNS:
@@ -53,7 +55,7 @@ def hard_forms(undivided: bool) -> list[Form]:
     for row in S4_ROWS:
         out.append(Form("H4", f"row:{row}", tuple(("4", row, col) for col in S4_COLUMNS[:-1]),
                         (("4", row, "total"),)))
-    return out
+    return tuple(out)
 
 
 def evaluate(form: Form, vals: Values) -> Check | None:

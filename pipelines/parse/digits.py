@@ -116,6 +116,15 @@ def readings(atoms: Sequence[str], kinds: Sequence[str], *, block: int | None = 
             return
         if size - i < n - col:
             return
+        if block and local >= max_local and col % block:
+            # the block's total is still to come and must add up: it needs at least as many
+            # digits as the partial sum has, in what the rest of the row leaves for it
+            start = col - col % block
+            blk = vals[start:col]
+            if all(v is not None for v in blk):
+                room = size - i - (block - 1 - col % block) - (n - start - block)
+                if room < 1 or sum(blk) >= 10 ** room:
+                    return
         kind = kinds[col]
         cands = ends(i, kind)
         if col == n - 1:
@@ -125,6 +134,11 @@ def readings(atoms: Sequence[str], kinds: Sequence[str], *, block: int | None = 
             blk = vals[col - block + 1:col]
             if all(v is not None for v in blk):
                 need = sum(blk)
+                if local >= max_local and kind == COUNT:
+                    # no violation left to spend: the block's total is the only cut
+                    want = str(need)
+                    j = i + len(want)
+                    cands = [j] if text.startswith(want, i) and j in cands else []
         for j in cands:
             part = text[i:j]
             v = _value(part, kind)
@@ -133,7 +147,7 @@ def readings(atoms: Sequence[str], kinds: Sequence[str], *, block: int | None = 
                 continue
             parts.append(nulls[i] if v is None else part)
             vals.append(v)
-            rec(j, joins + sum(1 for p in range(i + 1, j) if p in soft), local + bad)
+            rec(j, joins + (sum(1 for p in range(i + 1, j) if p in soft) if soft else 0), local + bad)
             parts.pop()
             vals.pop()
 

@@ -141,7 +141,7 @@ class _Component:
         # interval bounds of the rows still open, per depth and form: over every reading, and
         # over the cheapest readings only (when no spare violation is left)
         bounds = []
-        for cheap in (False, True):
+        for cheap in ((False, True) if nf else ()):
             lo = [[0] * nf for _ in range(n + 1)]
             hi = [[0] * nf for _ in range(n + 1)]
             open_null = [[False] * nf for _ in range(n + 1)]
@@ -163,6 +163,8 @@ class _Component:
         best_sets: list[set[int]] = [set() for _ in range(n)]
 
         def certain_failures(depth: int, cheap: bool) -> int:
+            if not nf:
+                return 0
             lo, hi, open_null = bounds[1 if cheap else 0]
             bad = 0
             for fi in range(nf):
