@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 import re
 
-from pipelines.parse.labels import S2_2019_MARKERS, S2_2021_MARKERS
+from pipelines.parse.labels import S2_2019_MARKERS, S2_2021_MARKERS, S3_TABLE_MARKERS
 from pipelines.parse.normalize import label_key
 
 logger = logging.getLogger(__name__)
@@ -97,6 +97,16 @@ def detect_s2_template(keys: str) -> str | None:
     if n21 > n19:
         return "2021"
     return None
+
+
+def has_modern_s3_table(keys: str) -> bool:
+    """The post-2019 section-三 table's words are there (flattened or not): never legacy."""
+    return sum(1 for m in S3_TABLE_MARKERS if m in keys) >= 2
+
+
+def undivided_other(keys: str) -> bool:
+    """（六）其他处理 printed as one row: the 2019 trial's, kept by some late adopters."""
+    return "其他处理" in keys and "逾期不补正" not in keys and "逾期未按收费通知" not in keys
 
 
 _S3_TRIGGERS = ("申请人情况", "本年新收", "上年结转", "予以公开", "本年度办理结果")

@@ -17,7 +17,8 @@ from typing import Any, Mapping
 from pipelines.parse import checks as chk
 from pipelines.parse.grid import grid_tokens
 from pipelines.parse.labels import S2_COLUMNS_2019, S2_COLUMNS_2021, S4_ROWS, OTHER_SPLIT, s3_rows
-from pipelines.parse.layout import detect_s2_template, split_headings, split_sections
+from pipelines.parse.layout import (detect_s2_template, has_modern_s3_table, split_headings,
+                                    split_sections, undivided_other)
 from pipelines.parse.model import Cell, ParsedReport
 from pipelines.parse.normalize import label_key, normalize_text, parse_value
 from pipelines.parse.sections import (S4_KEY, SectionParse, complete, lines_by_triggers,
@@ -62,6 +63,29 @@ def _read_runs(sections: dict[int, SectionParse], narrative: dict[str, int], und
         warnings.append(f"section {sec}: {k} row(s) printed without separators, cut where the checks allow "
                         f"only one reading (cells marked inferred)")
     return outcome.read
+
+
+def _template(rep: ParsedReport, sections: dict[int, SectionParse], secs: dict[int, list[str]], norm: str,
+              undivided: bool) -> str | None:
+    """'2021' / '2019' from the labels (section 二's headers first, then the （六） row), never
+    from the year; 'legacy' only without the post-2019 section-三 table's words."""
+    if 2 in sections and sections[2].template:
+        return sections[2].template
+    keys = label_key(norm)
+    s2 = detect_s2_template("".join(label_key(ln) for ln in secs[2]) if 2 in secs else keys)
+    if s2:
+        return s2
+    if 3 in sections:
+        return "2019" if undivided else "2021"
+    if sections or has_modern_s3_table(keys):
+        if not sections:
+            rep.warnings.append("the standard tables' labels are there but no figures were read")
+        return "2019" if undivided_other(keys) else "2021"
+    modern = any(k in secs for k in (2, 3))
+    if (rep.report_year is not None and rep.report_year < 2019) or (not modern and len(norm.strip()) > 200):
+        return "legacy"
+    rep.warnings.append("no standard tables found")
+    return None
 
 
 # ---------------------------------------------------------------- identity
@@ -199,15 +223,7 @@ def _figures(rep: ParsedReport, norm: str, lines: list[str], tables: list[Any] |
 
     undivided = 3 in sections and "other_processing" in sections[3].rows and not any(
         r in sections[3].rows for r in OTHER_SPLIT)
-    if sections:
-        s2t = sections[2].template if 2 in sections else None
-        rep.template = s2t or ("2019" if undivided else "2021")
-    else:
-        modern = any(k in secs for k in (2, 3))
-        if (rep.report_year is not None and rep.report_year < 2019) or (not modern and len(norm.strip()) > 200):
-            rep.template = "legacy"
-        else:
-            rep.warnings.append("no standard tables found")
+    rep.template = _template(rep, sections, secs, norm, undivided)
 
     narrative = chk.narrative_figures(narrative_text)
     inferred = _read_runs(sections, narrative, undivided, rep.warnings)
