@@ -71,16 +71,15 @@ def _template(rep: ParsedReport, sections: dict[int, SectionParse], secs: dict[i
     from the year; 'legacy' only without the post-2019 section-三 table's words."""
     if 2 in sections and sections[2].template:
         return sections[2].template
+    if 3 in sections:
+        s2 = detect_s2_template("".join(label_key(ln) for ln in secs[2])) if 2 in secs else None
+        return s2 or ("2019" if undivided else "2021")
     keys = label_key(norm)
     s2 = detect_s2_template("".join(label_key(ln) for ln in secs[2]) if 2 in secs else keys)
-    if s2:
-        return s2
-    if 3 in sections:
-        return "2019" if undivided else "2021"
-    if sections or has_modern_s3_table(keys):
+    if s2 or sections or has_modern_s3_table(keys):
         if not sections:
             rep.warnings.append("the standard tables' labels are there but no figures were read")
-        return "2019" if undivided_other(keys) else "2021"
+        return s2 or ("2019" if undivided_other(keys) else "2021")
     modern = any(k in secs for k in (2, 3))
     if (rep.report_year is not None and rep.report_year < 2019) or (not modern and len(norm.strip()) > 200):
         return "legacy"

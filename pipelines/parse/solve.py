@@ -82,12 +82,14 @@ def _contrib(reading: Reading, cols: list[tuple[int, int]]):
 
 
 class _Component:
-    def __init__(self, rows: list[RunRow], hard: list[_Form], narrative: dict[str, list[_Form]]):
+    def __init__(self, rows: list[RunRow], hard: list[_Form], narrative: dict[str, list[_Form]], budget: int):
         self.rows = rows
+        self.budget = budget
         self.hard = hard
         self.narrative = narrative
         self.nodes = 0
         self.exceeded = False
+        self.optimum: int | None = None     # violations of the best assignment, once one is seen
 
     # -- per-row tables for a bound K
     def _prepare(self, k: int) -> bool:
@@ -182,6 +184,7 @@ class _Component:
             key = self._narrative_misses(choice)
             if best_key is None or key < best_key:
                 best_key = key
+                self.optimum = k
                 best_sets = [set() for _ in range(n)]
             if key == best_key:
                 for r in range(n):
@@ -191,7 +194,7 @@ class _Component:
             if self.exceeded:
                 return
             self.nodes += 1
-            if self.nodes > MAX_NODES:
+            if self.nodes > self.budget:
                 self.exceeded = True
                 return
             if depth == n:
@@ -273,8 +276,10 @@ def _restrict(form_cells: Iterable[tuple[CellKey, int]], fixed: Mapping[CellKey,
 
 
 def solve(rows: Sequence[RunRow], fixed: Mapping[CellKey, Any], forms: Sequence[Form],
-          narrative: Mapping[str, int], narrative_cells: Mapping[str, Sequence[Sequence[CellKey]]]) -> Outcome:
-    """Read `rows` given the cells printed with separators (`fixed`); see the module doc."""
+          narrative: Mapping[str, int], narrative_cells: Mapping[str, Sequence[Sequence[CellKey]]],
+          budget: int = MAX_NODES) -> Outcome:
+    """Read `rows` given the cells printed with separators (`fixed`); see the module doc.
+    `budget`: search nodes per group of rows linked by checks."""
     out = Outcome()
     kept = []
     for row in rows:
@@ -328,12 +333,12 @@ def solve(rows: Sequence[RunRow], fixed: Mapping[CellKey, Any], forms: Sequence[
     for r in range(len(rows)):
         groups.setdefault(find(r), []).append(r)
     for members in groups.values():
-        _solve_component([rows[r] for r in members], members, hard, narr, out)
+        _solve_component([rows[r] for r in members], members, hard, narr, out, budget)
     return out
 
 
 def _solve_component(rows: list[RunRow], members: list[int], hard: list[_Form],
-                     narr: dict[str, list[_Form]], out: Outcome) -> None:
+                     narr: dict[str, list[_Form]], out: Outcome, budget: int) -> None:
     local = {g: i for i, g in enumerate(members)}
 
     def remap(f: _Form) -> _Form:
@@ -343,7 +348,7 @@ def _solve_component(rows: list[RunRow], members: list[int], hard: list[_Form],
     c_hard = [remap(f) for f in hard if f.rows[0] in local]
     c_narr = {w: [remap(f) for f in alts] for w, alts in narr.items()
               if any(r in local for f in alts for r in f.rows)}
-    comp = _Component(rows, c_hard, c_narr)
+    comp = _Component(rows, c_hard, c_narr, budget)
     sets, violations = comp.solve()
     if sets is None:
         _unsolved(comp, rows, out)
@@ -369,16 +374,25 @@ def _solve_component(rows: list[RunRow], members: list[int], hard: list[_Form],
 
 
 def _unsolved(comp: _Component, rows: list[RunRow], out: Outcome) -> None:
-    """Budget exceeded or no reading at all: only rows with exactly one possible reading."""
+    """Budget exceeded: only the cells every admissible reading of their row gives. When the
+    search had already seen an assignment with the fewest violations (k), the admissible
+    readings are those costing at most k — often all agree on a run's zeros and total."""
     left = []
-    for row in rows:
-        dom, complete = row.domain(row.max_local)
-        if complete and len(dom) == 1:
-            for cell, part in zip(row.cells, dom[0].parts):
-                out.read[cell] = part
+    for r, row in enumerate(rows):
+        if comp.optimum is not None and r < len(comp.doms):
+            dom, complete = [rd for cost, _, rd in comp.doms[r] if cost <= comp.optimum], True
         else:
+            dom, complete = row.domain(row.max_local)
+        unread = []
+        for i, cell in enumerate(row.cells):
+            parts = {rd.parts[i] for rd in dom}
+            if complete and len(parts) == 1:
+                out.read[cell] = next(iter(parts))
+            else:
+                unread.append(cell)
+        if unread:
             left.append(row.name)
     if left:
-        why = (f"search budget exceeded ({MAX_NODES} nodes or {MAX_READINGS} readings per row)"
+        why = (f"search budget exceeded ({comp.budget} nodes or {MAX_READINGS} readings per row)"
                if comp.exceeded else "no reading fits")
         out.warnings.append(f"rows printed without separators not read, {why}: {', '.join(left)}")
