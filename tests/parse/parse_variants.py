@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -391,4 +392,58 @@ def broken(seed: dict, kind: str) -> tuple[str, dict]:
         text = change_number(seed["text"], label, idx, delta)
         e["section3"][row][col] += delta
     e["failed_checks"] = [{"check_id": c, "scope": s} for c, s in failed_hard(e)]
+    return text, e
+
+
+# ---------------------------------------------------------------- 2021 layout, 2019 (六) row
+
+def text_mixed(seed: dict) -> tuple[str, dict]:
+    """A 2021-layout report that still prints the 2019 single （六）其他处理 row: the seed's
+    three other_* rows replaced by one row of their sums; section 二 stays 2021."""
+    e = copy.deepcopy(seed)
+    s3 = e["section3"]
+    keys = ["other_no_correction", "other_no_fee", "other_other"]
+    other = [sum(x) for x in zip(*(s3[k] for k in keys))]
+    lines = seed["text"].split("\n")
+    # the three rows' lines: from the first label to the line before （七）总计
+    start = next(i for i, ln in enumerate(lines) if "其他处理" in re.sub(r"\s", "", ln)
+                 or re.sub(r"\s", "", ln).startswith(("（六）其", "(六)其")))
+    end = next(i for i, ln in enumerate(lines) if "总计" in ln and i > start and re.search(r"\d", ln))
+    # keep a leading tab of a tab-separated row layout
+    sep = "\t" if "\t" in lines[end] else " "
+    lines[start:end] = [f"（六）其他处理{sep}" + sep.join(map(str, other))]
+    rows = {}
+    for k, v in s3.items():
+        if k in keys:
+            if k == keys[0]:
+                rows["other_processing"] = other
+            continue
+        rows[k] = v
+    e["section3"] = rows
+    e["failed_checks"] = []
+    return "\n".join(lines), e
+
+
+def set_numbers(text: str, label: str, values: list) -> str:
+    """The numbers printed after `label` (same line) replaced by `values`, separators kept."""
+    lines = text.split("\n")
+    for i, ln in enumerate(lines):
+        m = _VALUES_AT_END.match(ln)
+        if m and label in unicodedata.normalize("NFKC", re.sub(r"\s", "", m.group("label"))):
+            seps = re.findall(r"[ \t]+", m.group("vals"))
+            assert len(seps) == len(values), (ln, values)
+            lines[i] = m.group("label") + "".join(s + str(v) for s, v in zip(seps, values)) + ln[m.end("vals"):]
+            return "\n".join(lines)
+    raise AssertionError(label)
+
+
+def with_section3(seed: dict, rows: dict[str, list[int]]) -> tuple[str, dict]:
+    """The seed with some section-三 rows printed with other figures (the caller keeps the
+    table's arithmetic right); expected figures follow."""
+    labels = {key: (label or sub or group) for group, sub, label, key in S3_LAYOUT}
+    text = seed["text"]
+    e = copy.deepcopy(seed)
+    for row, vals in rows.items():
+        text = set_numbers(text, unicodedata.normalize("NFKC", re.sub(r"\s", "", labels[row]))[:8], vals)
+        e["section3"][row] = list(vals)
     return text, e
