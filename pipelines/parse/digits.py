@@ -84,6 +84,12 @@ def readings(atoms: Sequence[str], kinds: Sequence[str], *, block: int | None = 
     if not units or size < n:
         return out, True
     text = "".join(units)
+    if size == n and not nulls and text.isdigit():
+        # one digit per column (0000000, 000): the only reading
+        vals = tuple(_value(ch, k) for ch, k in zip(text, kinds))
+        local = sum(1 for b in range(0, n, block) if sum(vals[b:b + block - 1]) != vals[b + block - 1]) if block else 0
+        return ([Reading(tuple(text), vals, sum(1 for p in soft if 0 < p < size), local)]
+                if local <= max_local else []), True
     complete = True
     next_null = [size] * (size + 1)
     for p in range(size - 1, -1, -1):

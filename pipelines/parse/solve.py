@@ -133,10 +133,24 @@ class _Component:
         return None, -1
 
     def _search(self, k: int) -> list[set[int]] | None:
-        n = len(self.rows)
-        order = sorted(range(n), key=lambda r: len(self.doms[r]))
+        n_all = len(self.rows)
+        # rows with one reading left are constants: fold them into the forms before searching
+        singles = [r for r in range(n_all) if len(self.doms[r]) == 1]
+        base_cost = sum(self.doms[r][0][0] for r in singles)
         nf = len(self.multi)
-        mins = [self.doms[r][0][0] for r in range(n)]
+        residual = [f.const for f in self.multi]
+        dead = [False] * nf          # a NULL cell was assigned: the form is not evaluated
+        for r in singles:
+            for fi, v in enumerate(self.doms[r][0][1]):
+                if v is None:
+                    dead[fi] = True
+                else:
+                    residual[fi] += v
+        if base_cost > k:
+            return None
+        order = sorted((r for r in range(n_all) if len(self.doms[r]) > 1), key=lambda r: len(self.doms[r]))
+        n = len(order)
+        mins = {r: self.doms[r][0][0] for r in order}
         suffix_min = [0] * (n + 1)
         for d in range(n - 1, -1, -1):
             suffix_min[d] = suffix_min[d + 1] + mins[order[d]]
@@ -158,11 +172,9 @@ class _Component:
                     hi[d][fi] = hi[d + 1][fi] + (max(nums) if nums else 0)
                     open_null[d][fi] = open_null[d + 1][fi] or null
             bounds.append((lo, hi, open_null))
-        residual = [f.const for f in self.multi]
-        dead = [False] * nf          # a NULL cell was assigned: the form is not evaluated
-        choice = [0] * n
+        choice = [0] * n_all
         best_key: tuple | None = None
-        best_sets: list[set[int]] = [set() for _ in range(n)]
+        best_sets: list[set[int]] = [set() for _ in range(n_all)]
 
         def certain_failures(depth: int, cheap: bool) -> int:
             if not nf:
@@ -185,9 +197,9 @@ class _Component:
             if best_key is None or key < best_key:
                 best_key = key
                 self.optimum = k
-                best_sets = [set() for _ in range(n)]
+                best_sets = [set() for _ in range(n_all)]
             if key == best_key:
-                for r in range(n):
+                for r in range(n_all):
                     best_sets[r].add(choice[r])
 
         def dfs(depth: int, cost: int) -> None:
@@ -230,7 +242,7 @@ class _Component:
                     else:
                         residual[fi] -= v
 
-        dfs(0, 0)
+        dfs(0, base_cost)
         return None if best_key is None else best_sets
 
     def _narrative_misses(self, choice: list[int]) -> int:

@@ -25,6 +25,7 @@ _PAGE_NO = re.compile(r"^\s*(?:[-—]\s*\d+\s*[-—]|第\s*\d+\s*页(?:\s*[,，/
 _NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)*")
 # Digits that are words, not cells: 2023年, 保留4位小数, 第1项, (1), 5件. A cell's value is
 # followed by the next label or the end of the cell, never by a measure word.
+_DIGIT = re.compile(r"\d")
 _UNIT_AFTER = frozenset("位年月日号条项件个次人名家所部份篇期场户万元余多天岁届批类种张本册台套处座%‰")
 _WORD_BEFORE = frozenset("第共约近达")
 _OPEN = frozenset("(（[【〔")
@@ -99,6 +100,9 @@ def tokenize_field(f: str, out: list[Token]) -> None:
         return
     if is_value(f):
         out.append(Token("value", f))
+        return
+    if not _DIGIT.search(f):        # most label fields: nothing to cut
+        out.append(Token("text", f))
         return
     parts = split_glued(f)
     if len(parts) == 1 or not any(k == "value" for k, _ in parts):
