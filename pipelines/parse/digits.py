@@ -109,6 +109,10 @@ def readings(atoms: Sequence[str], kinds: Sequence[str], *, block: int | None = 
 
     parts: list[str] = []
     vals: list = []
+    # The last block's total is the row's last number, a suffix of the digits: when it must
+    # add up, try each suffix first, and no part of that block may exceed what is left of it.
+    last = n - block if block and n % block == 0 and max_local == 0 and kinds[-1] == COUNT else None
+    cap: list = [None, size]    # the last block's total and where it starts, while a suffix is tried
 
     def rec(i: int, joins: int, local: int) -> None:
         nonlocal complete
@@ -134,7 +138,10 @@ def readings(atoms: Sequence[str], kinds: Sequence[str], *, block: int | None = 
         kind = kinds[col]
         cands = ends(i, kind)
         if col == n - 1:
-            cands = [j for j in cands if j == size]
+            cands = [j for j in cands if j == size] if i == cap[1] or cap[0] is None else []
+        elif cap[0] is not None:
+            stop = cap[1] - (n - 2 - col)       # the parts still to come before the total
+            cands = [j for j in cands if j <= stop]
         need = None
         if block and col % block == block - 1:
             blk = vals[col - block + 1:col]
@@ -145,9 +152,25 @@ def readings(atoms: Sequence[str], kinds: Sequence[str], *, block: int | None = 
                     want = str(need)
                     j = i + len(want)
                     cands = [j] if text.startswith(want, i) and j in cands else []
+        room = None
+        if cap[0] is not None and last <= col < n - 1:
+            blk = vals[last:col]
+            if all(v is not None for v in blk):
+                room = cap[0] - sum(blk)
+                # what the digits left before the total can still add up to, k parts of them:
+                # at least their digit sum, at most k numbers of the longest length left; and
+                # no part longer than the room left, so the digits must fit in k such parts
+                k, m = n - 1 - col, cap[1] - i
+                if (room < digit_sum[cap[1]] - digit_sum[i] or room > k * 10 ** (m - k + 1)
+                        or m > k * len(str(max(room, 0)))):
+                    return
         for j in cands:
             part = text[i:j]
             v = _value(part, kind)
+            if room is not None and v is not None and v > room:
+                if kind == COUNT and part.isdigit():
+                    break           # longer cuts from here are larger still
+                continue
             bad = need is not None and v is not None and v != need
             if bad and local >= max_local:
                 continue
@@ -157,5 +180,18 @@ def readings(atoms: Sequence[str], kinds: Sequence[str], *, block: int | None = 
             parts.pop()
             vals.pop()
 
-    rec(0, 0, 0)
+    if last is None or nulls or not text.isdigit():
+        rec(0, 0, 0)
+        return out, complete
+    digit_sum = [0] * (size + 1)
+    for p, ch in enumerate(text):
+        digit_sum[p + 1] = digit_sum[p] + int(ch)
+    for j in range(n - 1, size):
+        total = text[j:]
+        if not _VALID[COUNT].fullmatch(total):
+            continue
+        cap[0], cap[1] = int(total), j
+        rec(0, 0, 0)
+        if not complete:
+            break
     return out, complete
