@@ -447,3 +447,26 @@ def with_section3(seed: dict, rows: dict[str, list[int]]) -> tuple[str, dict]:
         text = set_numbers(text, unicodedata.normalize("NFKC", re.sub(r"\s", "", labels[row]))[:8], vals)
         e["section3"][row] = list(vals)
     return text, e
+
+
+def dense_section3(seed: dict, rng, scale: int) -> tuple[str, dict]:
+    """The seed with a section 三 of made-up, consistent figures up to `scale` (a city's
+    volumes: 4–5 digit totals), H1–H3 holding; the seed's other sections as printed."""
+    results = [r for r in seed["section3"] if r not in ("new_received", "carried_over_prev", "total_handled",
+                                                        "carried_forward")]
+    while True:
+        rows = {}
+        for r in results:
+            v = [rng.randrange(scale) if rng.random() < 0.5 else 0] + [
+                rng.randrange(max(1, scale // 20)) if rng.random() < 0.2 else 0 for _ in range(5)]
+            rows[r] = v + [sum(v)]
+        th = [sum(rows[r][c] for r in results) for c in range(7)]
+        cf = [rng.randrange(x // 5 + 1) for x in th[:6]]
+        co = [rng.randrange(x // 5 + 1) for x in th[:6]]
+        cf.append(sum(cf))
+        co.append(sum(co))
+        nr = [th[c] + cf[c] - co[c] for c in range(7)]
+        if min(nr) >= 0:
+            break
+    rows.update(new_received=nr, carried_over_prev=co, total_handled=th, carried_forward=cf)
+    return with_section3(seed, rows)
