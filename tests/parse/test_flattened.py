@@ -234,3 +234,28 @@ def test_flattened_dense_tables(seeds, scale):
                        for key in unread), unread
             assert not rep.failed_hard_checks
             assert len(unread) <= 20, unread       # cut by the checks, not given up
+
+
+def test_narrative_figures_choose_between_readings(seeds):
+    """Section 四 printed 00202220200222122121238 reads as 0 0 20 2 22 | 0 20 0 2 22 | 12 2 12 12
+    38 or as 0 0 2 0 2 | 220 2 0 0 222 | …: both satisfy H4. The report's 一、总体情况 says
+    行政复议 22 件, 行政诉讼 60 件 — one reading agrees, it is taken; without the sentence the
+    cells on which the readings differ stay unread."""
+    s = seeds[4]
+    fig = [0, 0, 20, 2, 22, 0, 20, 0, 2, 22, 12, 2, 12, 12, 38]
+    lines = s["text"].split("\n")
+    at = next(k for k, ln in enumerate(lines) if len(ln.split()) == 15 and all(f.isdigit() for f in ln.split()))
+    lines[at] = "".join(map(str, fig))
+    text = "\n".join(lines)
+    assert "收到行政复议 4 件，行政诉讼 3 件" in text
+    told = parse_report(text.replace("收到行政复议 4 件，行政诉讼 3 件", "收到行政复议 22 件，行政诉讼 60 件"))
+    got = [told.value("4", r, c) for r in V.S4_ROWS for c in V.S4_COLS]
+    assert got == fig and all(told.cell("4", "review", c).inferred for c in V.S4_COLS)
+    assert [c.passed for c in told.checks if c.scope in ("narrative:review", "narrative:litigation")] == [True, True]
+    silent = parse_report(text.replace("收到行政复议 4 件，行政诉讼 3 件。", ""))
+    unread = {(r, c) for r in V.S4_ROWS for c in V.S4_COLS if silent.cell("4", r, c) is None}
+    assert unread == {("review", "other"), ("review", "pending"), ("review", "total"),
+                      ("litigation_direct", "upheld"), ("litigation_direct", "corrected"),
+                      ("litigation_direct", "pending"), ("litigation_direct", "total")}
+    assert silent.value("4", "litigation_after_review", "total") == 38
+    assert any(w.startswith("section 4:") and "not read" in w for w in silent.warnings)
