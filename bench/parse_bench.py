@@ -1,4 +1,5 @@
-"""Parse time per report, extraction excluded (target <= 10 ms), over the seeds and variants.
+"""Parse time per report, extraction excluded (target <= 10 ms), over the seeds and variants,
+and over flattened text copies of the seeds (cells run together, tests/parse/flatten.py).
 
 Times are CPU time per call (median); wall time is shown beside it.
 Baselines measured in the same run over the same texts:
@@ -21,6 +22,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests" / "parse"))
 
+import flatten as F  # noqa: E402
 import parse_variants as V  # noqa: E402
 
 from pipelines.parse import parse_report  # noqa: E402
@@ -47,6 +49,19 @@ def corpus() -> list[tuple[str, str, list | None]]:
     return out
 
 
+def flattened() -> list[tuple[str, str, list | None]]:
+    """Each seed in every flattening style (measurement RNG seed 1), and its 2019 version."""
+    import random
+
+    out: list[tuple[str, str, list | None]] = []
+    for i, s in enumerate(V.load_seeds(SEEDS)):
+        for style in F.STYLES:
+            out.append((f"{i:03d}-flat-{style}", F.flatten(s["text"], s, style, random.Random(f"1-{i}-{style}"))[0], None))
+        t19, e19 = V.text_2019(s)
+        out.append((f"{i:03d}-flat-2019", F.flatten(t19, e19, "export", random.Random(f"1-{i}-2019"))[0], None))
+    return out
+
+
 def timeit(fn, repeat: int) -> float:
     """Median CPU seconds per call (process time: other jobs on a shared machine stretch wall
     time, not the work done); wall time is reported alongside in main()."""
@@ -70,6 +85,8 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=20)
     args = ap.parse_args()
     items = corpus()
+    n_plain = len(items)
+    items += flattened()
     parse_report(items[0][1])   # warm caches (region data, regexes)
     rows = []
     for name, text, tables in items:
@@ -83,6 +100,10 @@ def main() -> None:
         print(f"{name:<16}{n:>7}{p * 1e3:>10.2f}{w * 1e3:>10.2f}{nrm * 1e3:>14.3f}{rx * 1e3:>10.3f}")
     ps = [r[2] for r in rows]
     print(f"load average while measuring: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    for label, part in (("seeds and variants", rows[:n_plain]), ("flattened copies", rows[n_plain:])):
+        q = [r[2] for r in part]
+        print(f"{label}: {len(q)} reports, parse median {statistics.median(q) * 1e3:.2f} ms, "
+              f"max {max(q) * 1e3:.2f} ms")
     print(f"\n{len(rows)} reports, parse per report: median {statistics.median(ps) * 1e3:.2f} ms, "
           f"mean {statistics.mean(ps) * 1e3:.2f} ms, max {max(ps) * 1e3:.2f} ms (target <= 10 ms)")
     print(f"baseline normalize: median {statistics.median(r[3] for r in rows) * 1e3:.3f} ms; "

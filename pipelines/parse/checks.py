@@ -8,8 +8,10 @@ X1 'column:<column_key>', X2 'row:<row_key>', X3 'narrative:<what>'.
 """
 from __future__ import annotations
 
+import functools
 import logging
 import re
+from dataclasses import dataclass
 from typing import Any, Mapping
 
 from pipelines.parse.labels import S3_COLUMNS, S4_COLUMNS, S4_ROWS, result_rows, s3_rows
@@ -24,42 +26,50 @@ def _ref(k: tuple[str, str, str]) -> str:
     return "/".join(k)
 
 
-def _sum_check(check_id: str, scope: str, vals: Values, parts: list[tuple[str, str, str]],
-               totals: list[tuple[str, str, str]]) -> Check | None:
-    keys = parts + totals
+CellKey = tuple[str, str, str]
+
+
+@dataclass(frozen=True)
+class Form:
+    """One check as a linear form: it passes when sum(parts) == sum(totals)."""
+    check_id: str
+    scope: str
+    parts: tuple[CellKey, ...]
+    totals: tuple[CellKey, ...]
+
+
+@functools.lru_cache(maxsize=2)
+def hard_forms(undivided: bool) -> tuple[Form, ...]:
+    """H1–H4 for the layout (three other_* rows, or the single other_processing row)."""
+    out: list[Form] = []
+    for col in S3_COLUMNS:
+        out.append(Form("H1", f"column:{col}", (("3", "new_received", col), ("3", "carried_over_prev", col)),
+                        (("3", "total_handled", col), ("3", "carried_forward", col))))
+    results = result_rows(undivided)
+    for col in S3_COLUMNS:
+        out.append(Form("H2", f"column:{col}", tuple(("3", r, col) for r in results),
+                        (("3", "total_handled", col),)))
+    for row in s3_rows(undivided):
+        out.append(Form("H3", f"row:{row}", tuple(("3", row, col) for col in S3_COLUMNS[:-1]),
+                        (("3", row, "total"),)))
+    for row in S4_ROWS:
+        out.append(Form("H4", f"row:{row}", tuple(("4", row, col) for col in S4_COLUMNS[:-1]),
+                        (("4", row, "total"),)))
+    return tuple(out)
+
+
+def evaluate(form: Form, vals: Values) -> Check | None:
+    """The form's check on these values; None when a cell is missing or NULL."""
+    keys = form.parts + form.totals
     if any(vals.get(k) is None for k in keys):
         return None
-    expected = sum(vals[k] for k in parts)
-    actual = sum(vals[k] for k in totals)
-    return Check(check_id, scope, expected == actual, expected, actual, [_ref(k) for k in keys])
+    expected = sum(vals[k] for k in form.parts)
+    actual = sum(vals[k] for k in form.totals)
+    return Check(form.check_id, form.scope, expected == actual, expected, actual, [_ref(k) for k in keys])
 
 
 def hard_checks(vals: Values, undivided: bool) -> list[Check]:
-    out: list[Check] = []
-    rows = s3_rows(undivided)
-    results = result_rows(undivided)
-    for col in S3_COLUMNS:
-        c = _sum_check("H1", f"column:{col}", vals,
-                       [("3", "new_received", col), ("3", "carried_over_prev", col)],
-                       [("3", "total_handled", col), ("3", "carried_forward", col)])
-        if c:
-            out.append(c)
-    for col in S3_COLUMNS:
-        c = _sum_check("H2", f"column:{col}", vals, [("3", r, col) for r in results],
-                       [("3", "total_handled", col)])
-        if c:
-            out.append(c)
-    for row in rows:
-        c = _sum_check("H3", f"row:{row}", vals, [("3", row, col) for col in S3_COLUMNS[:-1]],
-                       [("3", row, "total")])
-        if c:
-            out.append(c)
-    for row in S4_ROWS:
-        c = _sum_check("H4", f"row:{row}", vals, [("4", row, col) for col in S4_COLUMNS[:-1]],
-                       [("4", row, "total")])
-        if c:
-            out.append(c)
-    return out
+    return [c for f in hard_forms(undivided) if (c := evaluate(f, vals)) is not None]
 
 
 # ---------------------------------------------------------------- X3: narrative figures
@@ -101,23 +111,24 @@ def _get(vals: Values, *keys: tuple[str, str, str]) -> int | None:
     return sum(vals[k] for k in keys)
 
 
+_NR, _CO = ("3", "new_received", "total"), ("3", "carried_over_prev", "total")
+_TH, _CF = ("3", "total_handled", "total"), ("3", "carried_forward", "total")
+_RV = ("4", "review", "total")
+_LD, _LA = ("4", "litigation_direct", "total"), ("4", "litigation_after_review", "total")
+#: what each narrative figure may equal: alternative sums of table cells, first one preferred
+NARRATIVE_CELLS: dict[str, list[tuple[CellKey, ...]]] = {
+    "received": [(_NR,), (_NR, _CO)],
+    "carried_over_prev": [(_CO,)],
+    "handled": [(_TH,)],
+    "carried_forward": [(_CF,)],
+    "review": [(_RV,)],
+    "litigation": [(_LD, _LA)],
+}
+
+
 def narrative_targets(vals: Values) -> dict[str, list[tuple[int | None, list[tuple[str, str, str]]]]]:
     """What each narrative figure may equal: (table value, cells) alternatives."""
-    nr = ("3", "new_received", "total")
-    co = ("3", "carried_over_prev", "total")
-    th = ("3", "total_handled", "total")
-    cf = ("3", "carried_forward", "total")
-    rv = ("4", "review", "total")
-    ld = ("4", "litigation_direct", "total")
-    la = ("4", "litigation_after_review", "total")
-    return {
-        "received": [(_get(vals, nr), [nr]), (_get(vals, nr, co), [nr, co])],
-        "carried_over_prev": [(_get(vals, co), [co])],
-        "handled": [(_get(vals, th), [th])],
-        "carried_forward": [(_get(vals, cf), [cf])],
-        "review": [(_get(vals, rv), [rv])],
-        "litigation": [(_get(vals, ld, la), [ld, la])],
-    }
+    return {what: [(_get(vals, *cells), list(cells)) for cells in alts] for what, alts in NARRATIVE_CELLS.items()}
 
 
 def narrative_checks(vals: Values, figures: dict[str, int]) -> list[Check]:

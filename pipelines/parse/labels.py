@@ -130,9 +130,16 @@ S2_ALIASES = _aliases(S2_LABELS)
 
 # Header words that tell the section-2 layout apart (never the year).
 S2_2019_MARKERS = [label_key(w) for w in ("本年新制作数量", "本年新公开数量", "对外公开总数量",
-                                            "上一年项目数量", "本年增减", "采购项目数量", "政府集中采购",
-                                            "其他对外管理服务事项")]
-S2_2021_MARKERS = [label_key(w) for w in ("本年制发件数", "本年废止件数", "现行有效件数", "本年收费金额")]
+                                            "上一年项目数量", "本年增/减", "采购项目数量", "采购总金额",
+                                            "政府集中采购", "其他对外管理服务事项")]
+S2_2021_MARKERS = [label_key(w) for w in ("本年制发件数", "本年废止件数", "现行有效件数", "本年处理决定数量",
+                                            "本年收费金额")]
+# Words only the post-2019 section-三 table prints (both layouts); provincial pre-2019 tables
+# count 申请 differently. Two of them mean the report is not legacy, whatever its year.
+S3_TABLE_MARKERS = [label_key(w) for w in ("本年新收政府信息公开申请", "上年结转政府信息公开申请", "本年度办理结果",
+                                             "结转下年度继续办理", "商业企业科研机构", "社会公益组织",
+                                             "法律服务机构", "危及“三安全一稳定”", "属于三类内部事务信息",
+                                             "属于四类过程性信息", "没有现成信息需要另行制作")]
 
 S4_ROW_LABELS: dict[str, list[str]] = {
     "review": ["行政复议"],

@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 import re
 
-from pipelines.parse.labels import S2_2019_MARKERS, S2_2021_MARKERS
+from pipelines.parse.labels import S2_2019_MARKERS, S2_2021_MARKERS, S3_TABLE_MARKERS
 from pipelines.parse.normalize import label_key
 
 logger = logging.getLogger(__name__)
@@ -27,6 +27,45 @@ def _heading(key: str) -> int | None:
     if "其他需要报告的事项" in key and len(key) <= 14:
         return 6
     return None
+
+
+def _loose(words: str) -> str:
+    """A regex for `words` with any whitespace between its characters (stray spaces)."""
+    return r"\s*".join(re.escape(ch) for ch in words)
+
+
+_SEP = r"\s*[、.]\s*"
+_ANY = r"[^。；;]{0,%d}?"
+_HEADINGS_RX = re.compile("|".join([
+    "一" + _SEP + _loose("总体情况"),
+    "二" + _SEP + _loose("主动公开政府信息情况"),
+    "三" + _SEP + _loose("收到和处理政府信息公开申请情况"),
+    "四" + _SEP + r"(?:因\s*)?" + _loose("政府信息公开") + _ANY % 12
+    + _loose("行政复议") + _ANY % 10 + _loose("行政诉讼") + r"(?:\s*的)?\s*" + _loose("情况"),
+    "五" + _SEP + _ANY % 12 + _loose("存在的主要问题") + _ANY % 8 + _loose("情况"),
+    "六" + _SEP + _loose("其他需要报告的事项"),
+]))
+
+
+def split_headings(lines: list[str]) -> list[str]:
+    """Lines with every numbered section heading on a line of its own: text copies of HTML
+    reports run a heading into the table before and after it (…收费0三、收到和处理政府信息公开
+    申请情况（本列数据…), and a heading may wrap over two lines."""
+    text = "\n".join(lines)
+    out: list[str] = []
+    pos = 0
+    for m in _HEADINGS_RX.finditer(text):
+        head = m.group()
+        if "\n" not in head and text[max(0, m.start() - 1):m.start()] in ("", "\n") \
+                and text[m.end():m.end() + 1] in ("", "\n"):
+            continue        # already a line of its own
+        out.append(text[pos:m.start()])
+        out.append("\n" + head.replace("\n", "") + "\n")
+        pos = m.end()
+    if not out:
+        return lines
+    out.append(text[pos:])
+    return "".join(out).split("\n")
 
 
 def split_sections(lines: list[str]) -> dict[int, list[str]]:
@@ -58,6 +97,16 @@ def detect_s2_template(keys: str) -> str | None:
     if n21 > n19:
         return "2021"
     return None
+
+
+def has_modern_s3_table(keys: str) -> bool:
+    """The post-2019 section-三 table's words are there (flattened or not): never legacy."""
+    return sum(1 for m in S3_TABLE_MARKERS if m in keys) >= 2
+
+
+def undivided_other(keys: str) -> bool:
+    """（六）其他处理 printed as one row: the 2019 trial's, kept by some late adopters."""
+    return "其他处理" in keys and "逾期不补正" not in keys and "逾期未按收费通知" not in keys
 
 
 _S3_TRIGGERS = ("申请人情况", "本年新收", "上年结转", "予以公开", "本年度办理结果")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -102,6 +103,35 @@ def s4_run(text: str) -> str:
             lines[i] = "".join(f)
             return "\n".join(lines)
     raise AssertionError("no 15-number line")
+
+
+def open_cells(run: str, cells: list[tuple[str, str, str]], width: int) -> set[tuple[str, str, str]]:
+    """The cells a run of digits leaves open under its own arithmetic: every cut of `run` into
+    len(cells) numbers without leading zeros where each row of `width` ends in its total;
+    the cells on which such cuts differ. Brute force over cut positions, independent of the
+    parser (meant for runs of up to ~20 digits)."""
+    import itertools
+
+    n = len(cells)
+    fits = []
+    for cuts in itertools.combinations(range(1, len(run)), n - 1):
+        parts = [run[a:b] for a, b in zip((0,) + cuts, cuts + (len(run),))]
+        if any(len(p) > 1 and p[0] == "0" for p in parts):
+            continue
+        nums = [int(p) for p in parts]
+        if all(sum(nums[i:i + width - 1]) == nums[i + width - 1] for i in range(0, n, width)):
+            fits.append(nums)
+    assert fits, run
+    return {c for i, c in enumerate(cells) if len({f[i] for f in fits}) > 1}
+
+
+def s4_run_expected(seed: dict) -> dict:
+    """The seed's figures for its s4_run variant: the cells the 15-digit run leaves open (no
+    narrative figure or other check touches section 四's inner cells) are expected unread."""
+    e = copy.deepcopy(seed)
+    run = "".join(str(v) for r in S4_ROWS for v in seed["section4"][r])
+    e["open_cells"] = sorted(open_cells(run, [("4", r, c) for r in S4_ROWS for c in S4_COLS], 5))
+    return e
 
 
 def change_number(text: str, label: str, index: int, delta: int) -> str:
@@ -363,3 +393,80 @@ def broken(seed: dict, kind: str) -> tuple[str, dict]:
         e["section3"][row][col] += delta
     e["failed_checks"] = [{"check_id": c, "scope": s} for c, s in failed_hard(e)]
     return text, e
+
+
+# ---------------------------------------------------------------- 2021 layout, 2019 (六) row
+
+def text_mixed(seed: dict) -> tuple[str, dict]:
+    """A 2021-layout report that still prints the 2019 single （六）其他处理 row: the seed's
+    three other_* rows replaced by one row of their sums; section 二 stays 2021."""
+    e = copy.deepcopy(seed)
+    s3 = e["section3"]
+    keys = ["other_no_correction", "other_no_fee", "other_other"]
+    other = [sum(x) for x in zip(*(s3[k] for k in keys))]
+    lines = seed["text"].split("\n")
+    # the three rows' lines: from the first label to the line before （七）总计
+    start = next(i for i, ln in enumerate(lines) if "其他处理" in re.sub(r"\s", "", ln)
+                 or re.sub(r"\s", "", ln).startswith(("（六）其", "(六)其")))
+    end = next(i for i, ln in enumerate(lines) if "总计" in ln and i > start and re.search(r"\d", ln))
+    # keep a leading tab of a tab-separated row layout
+    sep = "\t" if "\t" in lines[end] else " "
+    lines[start:end] = [f"（六）其他处理{sep}" + sep.join(map(str, other))]
+    rows = {}
+    for k, v in s3.items():
+        if k in keys:
+            if k == keys[0]:
+                rows["other_processing"] = other
+            continue
+        rows[k] = v
+    e["section3"] = rows
+    e["failed_checks"] = []
+    return "\n".join(lines), e
+
+
+def set_numbers(text: str, label: str, values: list) -> str:
+    """The numbers printed after `label` (same line) replaced by `values`, separators kept."""
+    lines = text.split("\n")
+    for i, ln in enumerate(lines):
+        m = _VALUES_AT_END.match(ln)
+        if m and label in unicodedata.normalize("NFKC", re.sub(r"\s", "", m.group("label"))):
+            seps = re.findall(r"[ \t]+", m.group("vals"))
+            assert len(seps) == len(values), (ln, values)
+            lines[i] = m.group("label") + "".join(s + str(v) for s, v in zip(seps, values)) + ln[m.end("vals"):]
+            return "\n".join(lines)
+    raise AssertionError(label)
+
+
+def with_section3(seed: dict, rows: dict[str, list[int]]) -> tuple[str, dict]:
+    """The seed with some section-三 rows printed with other figures (the caller keeps the
+    table's arithmetic right); expected figures follow."""
+    labels = {key: (label or sub or group) for group, sub, label, key in S3_LAYOUT}
+    text = seed["text"]
+    e = copy.deepcopy(seed)
+    for row, vals in rows.items():
+        text = set_numbers(text, unicodedata.normalize("NFKC", re.sub(r"\s", "", labels[row]))[:8], vals)
+        e["section3"][row] = list(vals)
+    return text, e
+
+
+def dense_section3(seed: dict, rng, scale: int) -> tuple[str, dict]:
+    """The seed with a section 三 of made-up, consistent figures up to `scale` (a city's
+    volumes: 4–5 digit totals), H1–H3 holding; the seed's other sections as printed."""
+    results = [r for r in seed["section3"] if r not in ("new_received", "carried_over_prev", "total_handled",
+                                                        "carried_forward")]
+    while True:
+        rows = {}
+        for r in results:
+            v = [rng.randrange(scale) if rng.random() < 0.5 else 0] + [
+                rng.randrange(max(1, scale // 20)) if rng.random() < 0.2 else 0 for _ in range(5)]
+            rows[r] = v + [sum(v)]
+        th = [sum(rows[r][c] for r in results) for c in range(7)]
+        cf = [rng.randrange(x // 5 + 1) for x in th[:6]]
+        co = [rng.randrange(x // 5 + 1) for x in th[:6]]
+        cf.append(sum(cf))
+        co.append(sum(co))
+        nr = [th[c] + cf[c] - co[c] for c in range(7)]
+        if min(nr) >= 0:
+            break
+    rows.update(new_received=nr, carried_over_prev=co, total_handled=th, carried_forward=cf)
+    return with_section3(seed, rows)

@@ -94,7 +94,7 @@ def _variants(seeds):
         yield f"{n}-spaces", V.spaces_in_labels(t), None, s
         yield f"{n}-typo", V.typo(t), None, s
         yield f"{n}-runs", V.digit_runs(t, words)[0], None, s
-        yield f"{n}-s4run", V.s4_run(t), None, s
+        yield f"{n}-s4run", V.s4_run(t), None, V.s4_run_expected(s)
         yield f"{n}-grid", V.strip_tables(t), V.grids_from_figures(s), s
         yield f"{n}-grid1", V.strip_tables(t), V.grids_from_figures(s, one_s2_table=True), s
         yield f"{n}-grid+text", t, V.grids_from_figures(s), s
