@@ -9,11 +9,10 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 import parse_variants as V  # noqa: E402
+import realdocs  # noqa: E402
 
 
 @pytest.fixture(scope="session")
-def seeds(request) -> list[dict]:
-    seeds_dir = Path(__file__).resolve().parents[2].parent / "shared" / "seeds"
-    if not seeds_dir.exists():
-        pytest.skip("../shared/seeds not present")
-    return V.load_seeds(seeds_dir)
+def seeds() -> list[dict]:
+    """The seed texts (corpus; the test must be marked realdocs) with their repo labels."""
+    return V.load_seeds(realdocs.seeds_dir(), realdocs.seed_labels())

@@ -19,6 +19,7 @@ def _ok(rep, exp):
     assert rep.agency == exp["agency"] and rep.report_year == exp["report_year"]
 
 
+@pytest.mark.realdocs
 @pytest.mark.parametrize("i", SEEDS)
 @pytest.mark.parametrize("kind", ["full_width", "half_width", "spaces", "typo"])
 def test_label_spellings(seeds, i, kind):
@@ -32,6 +33,7 @@ def test_label_spellings(seeds, i, kind):
     assert not any(c.inferred for c in rep.cells)
 
 
+@pytest.mark.realdocs
 @pytest.mark.parametrize("i", SEEDS)
 def test_digit_runs_are_split_by_the_checks_and_marked_inferred(seeds, i):
     s = seeds[i]
@@ -47,6 +49,7 @@ def test_digit_runs_are_split_by_the_checks_and_marked_inferred(seeds, i):
     assert c.printed == str(s["section3"]["new_received"][6])
 
 
+@pytest.mark.realdocs
 def test_ambiguous_run_in_section_2_is_flagged(seeds):
     text, _ = V.digit_runs(seeds[4]["text"], ["行政规范性文件"])   # 2 24 18 -> 22418
     assert "行政规范性文件22418" in text
@@ -57,6 +60,7 @@ def test_ambiguous_run_in_section_2_is_flagged(seeds):
     assert any("normative_docs" in w and "segmentations possible" in w for w in rep.warnings)
 
 
+@pytest.mark.realdocs
 @pytest.mark.parametrize("i", SEEDS)
 def test_section4_as_run_of_15(seeds, i):
     rep = parse_report(V.s4_run(seeds[i]["text"]))
@@ -64,6 +68,7 @@ def test_section4_as_run_of_15(seeds, i):
     assert all(c.inferred for c in rep.cells if c.section == "4")
 
 
+@pytest.mark.realdocs
 @pytest.mark.parametrize("i", SEEDS)
 @pytest.mark.parametrize("shape", ["grid_only", "one_s2_table", "grid_and_text"])
 def test_grids_with_merged_cells(seeds, i, shape):
@@ -77,6 +82,7 @@ def test_grids_with_merged_cells(seeds, i, shape):
     _ok(rep, s)
 
 
+@pytest.mark.realdocs
 def test_grid_blank_cells_are_null(seeds):
     s = seeds[4]
     blank = {("3", "denied_state_secret", "research_institution"), ("2", "licensing", "decisions")}
@@ -89,6 +95,7 @@ def test_grid_blank_cells_are_null(seeds):
     assert rep.value("3", "denied_state_secret", "total") == 0
 
 
+@pytest.mark.realdocs
 def test_null_markers_in_text(seeds):
     text = seeds[3]["text"].replace("行政许可\t0", "行政许可\t/").replace("行政处罚\t0", "行政处罚\t—") \
         .replace("行政强制\t0", "行政强制\t无")
@@ -98,6 +105,7 @@ def test_null_markers_in_text(seeds):
         assert c.value is None and c.printed == printed
 
 
+@pytest.mark.realdocs
 def test_2019_trial_layout(seeds):
     text, exp = V.text_2019(seeds[4])
     rep = parse_report(text)
@@ -112,6 +120,7 @@ def test_2019_trial_layout(seeds):
     assert ids.count("H3") == 23 and ids.count("H2") == 7
 
 
+@pytest.mark.realdocs
 def test_layout_from_labels_not_year(seeds):
     """A 2021-layout report for 2020 stays '2021'; a 2019-layout one dated 2022 stays '2019'."""
     t21 = seeds[4]["text"].replace("2024 年政府信息公开", "2020 年政府信息公开")
@@ -135,6 +144,7 @@ def test_legacy_report():
 BREAK_KINDS = list(V.BREAKS) + ["review_total"]
 
 
+@pytest.mark.realdocs
 @pytest.mark.parametrize("i", SEEDS)
 @pytest.mark.parametrize("kind", BREAK_KINDS)
 def test_broken_arithmetic_found_where_it_is(seeds, i, kind):
@@ -148,6 +158,7 @@ def test_broken_arithmetic_found_where_it_is(seeds, i, kind):
         assert c.expected != c.actual and c.cells
 
 
+@pytest.mark.realdocs
 def test_broken_arithmetic_details(seeds):
     text, _ = V.broken(seeds[4], "review_total")
     rep = parse_report(text)
@@ -166,6 +177,7 @@ def test_segmentations_unit():
     assert all(not (len(p) > 1 and p.startswith("0")) for s in segmentations(["10203"], 3) for p in s)
 
 
+@pytest.mark.realdocs
 def test_cross_year_checks(seeds):
     cur = parse_report(seeds[4]["text"]).to_dict()
     prev = parse_report(seeds[4]["text"].replace("2024 年政府", "2023 年政府")).to_dict()
@@ -187,6 +199,7 @@ def test_cross_year_checks(seeds):
     assert cross_year_checks(cur, cur) == []       # not consecutive years
 
 
+@pytest.mark.realdocs
 def test_unknown_typo_read_by_similarity(seeds):
     """A misspelling not in the catalogue is matched to the row expected there, with a warning."""
     text = seeds[3]["text"].replace("4.保护第三方合法权益", "4.保护地三方合法权意")
@@ -195,6 +208,7 @@ def test_unknown_typo_read_by_similarity(seeds):
     assert any("denied_third_party_rights" in w and "similarity" in w for w in rep.warnings)
 
 
+@pytest.mark.realdocs
 def test_page_numbers_and_thousands_separators(seeds):
     s = seeds[4]
     text = s["text"].replace("五、存在的主要问题", "- 3 -\n五、存在的主要问题")
@@ -207,6 +221,7 @@ def test_page_numbers_and_thousands_separators(seeds):
     assert hard_failures(rep) == set()
 
 
+@pytest.mark.realdocs
 def test_labels_after_numbers_in_pdf_text(seeds):
     """PDF text where the numbers sit on the first line of a wrapped label."""
     s = seeds[1]
@@ -217,6 +232,7 @@ def test_labels_after_numbers_in_pdf_text(seeds):
     assert cell_diffs(rep, s) == []
 
 
+@pytest.mark.realdocs
 @pytest.mark.parametrize("i", SEEDS)
 def test_table_of_contents_is_not_taken_for_sections(seeds, i):
     s = seeds[i]
@@ -229,6 +245,7 @@ def test_table_of_contents_is_not_taken_for_sections(seeds, i):
     assert not any("outside its section" in w for w in rep.warnings)
 
 
+@pytest.mark.realdocs
 def test_digit_runs_inside_grid_cells(seeds):
     s = seeds[4]
     grids = V.grids_from_figures(s)
