@@ -49,6 +49,28 @@ class AppContext:
             )
         return self._archive
 
+    def readonly_database_url(self) -> str:
+        """The archive's database URL, checked to exist at this code's schema.
+
+        For commands that only read (sql, export): nothing is created or migrated; a missing
+        archive or another schema revision is an error telling the user what to run.
+        """
+        from storage.db import SchemaNotReady, require_schema
+
+        url = self.config.database_url()
+        try:
+            require_schema(url)
+        except SchemaNotReady as exc:
+            raise click.ClickException(str(exc)) from None
+        return url
+
+    def readonly_archive(self):
+        """The existing archive (see :meth:`readonly_database_url`), opened without migrating."""
+        from storage import Archive
+
+        return Archive(self.readonly_database_url(), self.config.blob_dir(),
+                       compress=self.config.archive.compress, migrate=False)
+
     def portals(self):
         try:
             return self.config.active_portals(self.profile)

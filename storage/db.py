@@ -7,9 +7,11 @@ they work from an installed wheel as well as from a checkout.
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import quote
 
 import sqlalchemy as sa
 from alembic import command
@@ -110,3 +112,50 @@ def upgrade(engine: sa.Engine, revision: str = "head") -> str:
         command.upgrade(cfg, revision)
     logger.info("archive schema at %s", revision)
     return current_revision(engine) or ""
+
+
+class SchemaNotReady(Exception):
+    """The archive is missing or not at this code's schema; reading it would mean migrating it."""
+
+
+def _known_revisions() -> set[str]:
+    return {s.revision for s in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+
+
+def require_schema(url: str | sa.URL) -> str:
+    """Check that an archive exists at this code's schema, creating and changing nothing.
+
+    For commands that only read (``nianbao sql``, ``nianbao export``): a missing SQLite file,
+    an empty database or an older schema raises :class:`SchemaNotReady` telling the user to
+    run ``nianbao db upgrade``; a newer schema (written by a newer nianbao) says so.
+    Returns the revision.
+    """
+    u = sa.make_url(url)
+    shown = u.render_as_string(hide_password=True)
+    path = sqlite_path(u)
+    if u.get_backend_name() == "sqlite" and path is not None:
+        if not path.is_file():
+            raise SchemaNotReady(f"no archive at {path}: run `nianbao db upgrade` to create an empty one, "
+                                 "or `nianbao crawl` to fill one")
+        # opened read-only: looking creates no file and switches no journal mode
+        uri = f"file:{quote(str(path.resolve()))}?mode=ro"
+        engine = sa.create_engine("sqlite://", poolclass=sa.pool.NullPool,
+                                  creator=lambda: sqlite3.connect(uri, uri=True))
+    else:
+        engine = sa.create_engine(u, poolclass=sa.pool.NullPool)
+    try:
+        current = current_revision(engine)
+    except sa.exc.OperationalError as exc:
+        raise SchemaNotReady(f"cannot open the archive {shown}: {exc.orig}") from None
+    finally:
+        engine.dispose()
+    head = head_revision()
+    if current == head:
+        return current
+    if current is None:
+        raise SchemaNotReady(f"the archive {shown} has no nianbao schema: run `nianbao db upgrade`")
+    if current in _known_revisions():
+        raise SchemaNotReady(f"the archive {shown} is at schema {current}, this nianbao reads {head}: "
+                             "run `nianbao db upgrade` first")
+    raise SchemaNotReady(f"the archive {shown} is at schema {current}, which this nianbao does not know "
+                         f"(it reads {head}): it was written by a newer nianbao; upgrade nianbao")
