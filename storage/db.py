@@ -22,6 +22,8 @@ from alembic.script import ScriptDirectory
 logger = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+#: Alembic's configuration (package data): nianbao and the ``alembic`` CLI read the same file
+ALEMBIC_INI = Path(__file__).resolve().parent / "alembic.ini"
 # Serialises concurrent migrators on one PostgreSQL database (any constant works).
 _PG_MIGRATION_LOCK = 0x6E69616E  # "nian"
 
@@ -79,7 +81,7 @@ def make_engine(url: str | sa.URL, **kwargs) -> sa.Engine:
 
 
 def alembic_config(url: str | sa.URL | None = None) -> AlembicConfig:
-    cfg = AlembicConfig()
+    cfg = AlembicConfig(str(ALEMBIC_INI))
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     if url is not None:
         # ConfigParser interpolation: a literal % must be doubled
@@ -99,6 +101,12 @@ def current_revision(engine: sa.Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
+def lock_migrations(conn: sa.Connection) -> None:
+    """Serialise migrators of one PostgreSQL database until the transaction ends (no-op elsewhere)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_MIGRATION_LOCK})
+
+
 def upgrade(engine: sa.Engine, revision: str = "head") -> str:
     """Bring the schema to ``revision``; a no-op when already there. Returns the revision."""
     head = head_revision()
@@ -106,8 +114,7 @@ def upgrade(engine: sa.Engine, revision: str = "head") -> str:
         return head
     cfg = alembic_config()
     with write_transaction(engine) as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_MIGRATION_LOCK})
+        lock_migrations(conn)
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
     logger.info("archive schema at %s", revision)
