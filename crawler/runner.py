@@ -39,7 +39,9 @@ COUNTERS = {
     "trap_blocked": "trap_blocked",
     "write_failed": "write_failed",
 }
-SCRAPY_COUNTERS = {"bytes": "downloader/response_bytes", "requests": "downloader/request_count"}
+# totals only (full stats keys): Scrapy's, and bodies the process pipeline could not extract
+SCRAPY_COUNTERS = {"bytes": "downloader/response_bytes", "requests": "downloader/request_count",
+                   "extraction_errors": "nianbao/process/extraction_error"}
 
 
 def summarize(stats_list: Iterable[Mapping[str, Any]], portal: str | None = None) -> dict[str, Any]:
@@ -196,7 +198,7 @@ def run_crawl(cfg: Any, portals: list[Any] | None = None, *, archive: Any = None
     result = {"run_id": run_id, "status": status, "finish_reason": reason, "resumed": resumed,
               "elapsed_s": round(time.monotonic() - started, 2),
               "crawl_s": round(float(st.get("elapsed_time_seconds") or 0), 2),
-              "totals": summarize([st]), "portals": per_portal}
+              "processed": process, "totals": summarize([st]), "portals": per_portal}
     archive.finish_run(run_id, status=status, stats=result)
     return result
 
@@ -221,6 +223,8 @@ def print_summary(result: Mapping[str, Any], console: Any = None) -> None:
     reasons = result["totals"].get("errors_by_reason") or {}
     if reasons:
         console.print("errors by reason: " + ", ".join(f"{k} {v}" for k, v in reasons.items()))
+    if result.get("processed", True):
+        console.print(f"extraction errors while crawling: {result['totals'].get('extraction_errors', 0)}")
 
 
 def _parse_value(v: str) -> Any:
