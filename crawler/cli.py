@@ -13,6 +13,7 @@ from functools import cached_property
 import click
 
 from crawler.config import Config, ConfigError, load_config
+from storage.optional import MissingExtra
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +79,17 @@ class AppContext:
             raise click.ClickException(str(exc)) from None
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """A feature whose optional dependency is missing ends in one line naming the extra."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except MissingExtra as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--config", "config_path", envvar="NIANBAO_CONFIG", default=None, metavar="FILE",
               help="Config file (default ./config.yaml; env NIANBAO_CONFIG).")
 @click.option("--profile", default=None, help="Use the portals of this config profile (e.g. luoyang).")

@@ -19,6 +19,8 @@ from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
+from storage.optional import require
+
 logger = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -65,9 +67,17 @@ def sqlite_path(url: str | sa.URL) -> Path | None:
     return Path(u.database)
 
 
+def require_driver(url: str | sa.URL) -> None:
+    """PostgreSQL needs the ``[pg]`` extra (psycopg): say so before SQLAlchemy fails to import it."""
+    u = sa.make_url(url)
+    if u.get_backend_name() == "postgresql" and u.get_driver_name() == "psycopg":
+        require("psycopg", extra="pg", feature="a PostgreSQL archive")
+
+
 def make_engine(url: str | sa.URL, **kwargs) -> sa.Engine:
     """An engine for the archive URL, with the SQLite pragmas when it is SQLite."""
     u = sa.make_url(url)
+    require_driver(u)
     if u.get_backend_name() == "sqlite":
         path = sqlite_path(u)
         if path is not None:
@@ -149,6 +159,7 @@ def require_schema(url: str | sa.URL) -> str:
         engine = sa.create_engine("sqlite://", poolclass=sa.pool.NullPool,
                                   creator=lambda: sqlite3.connect(uri, uri=True))
     else:
+        require_driver(u)
         engine = sa.create_engine(u, poolclass=sa.pool.NullPool)
     try:
         current = current_revision(engine)
