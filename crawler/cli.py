@@ -19,7 +19,7 @@ logger = logging.getLogger(__name__)
 
 # Module names under crawler.commands, in the order --help lists them.
 COMMAND_MODULES = [
-    "demo", "crawl", "process", "parse", "schedule",
+    "init", "demo", "crawl", "process", "parse", "schedule",
     "sql", "export", "history", "diff", "db",
 ]
 
