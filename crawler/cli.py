@@ -42,12 +42,9 @@ class AppContext:
     def archive(self, *, migrate: bool = True):
         """The archive named by the config, migrated to the current schema on first use."""
         if self._archive is None:
-            from storage import Archive
+            from crawler.archive import open_archive
 
-            self._archive = Archive(
-                self.config.database_url(), self.config.blob_dir(),
-                compress=self.config.archive.compress, migrate=migrate,
-            )
+            self._archive = open_archive(self.config, migrate=migrate)
         return self._archive
 
     def readonly_database_url(self) -> str:
@@ -67,10 +64,10 @@ class AppContext:
 
     def readonly_archive(self):
         """The existing archive (see :meth:`readonly_database_url`), opened without migrating."""
-        from storage import Archive
+        from crawler.archive import open_archive
 
-        return Archive(self.readonly_database_url(), self.config.blob_dir(),
-                       compress=self.config.archive.compress, migrate=False)
+        self.readonly_database_url()
+        return open_archive(self.config, migrate=False)
 
     def portals(self):
         try:
@@ -108,13 +105,7 @@ def main(ctx: click.Context, config_path: str | None, profile: str | None, verbo
 
 
 for _name in COMMAND_MODULES:
-    try:
-        _mod = importlib.import_module(f"crawler.commands.{_name}")
-    except ModuleNotFoundError as _exc:  # a command not built yet
-        if _exc.name != f"crawler.commands.{_name}":
-            raise
-        continue
-    main.add_command(_mod.command)
+    main.add_command(importlib.import_module(f"crawler.commands.{_name}").command)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 import yaml
@@ -88,10 +88,19 @@ class PortalConfig(_Strict):
     allowed_domains: list[str] = Field(min_length=1)
     agency: str | None = None
     region_code: str | None = None
-    cms: Literal["auto", "generic", "trs", "hanweb", "jsonapi"] = "auto"
+    cms: str = "auto"               # a listing idiom of crawler/spiders/cms/, or auto (all)
     list_api: HttpUrlStr | None = None
     deny: list[str] = Field(default_factory=list)
     schedule: ScheduleConfig | None = None
+
+    @field_validator("cms")
+    @classmethod
+    def _known_cms(cls, v: str) -> str:
+        from crawler.spiders import cms
+
+        if v not in cms.names():
+            raise ValueError(f"unknown cms {v!r}; known: {', '.join(cms.names())}")
+        return v
 
     @field_validator("region_code")
     @classmethod

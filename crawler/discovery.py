@@ -1,22 +1,18 @@
-"""Discovery heuristics: which links to follow first, and which documents are annual reports.
+"""Discovery heuristics: which links to follow first, which URLs are attachments or traps.
 
-Pure functions over strings (no Scrapy), so they are unit-tested directly and reused by the
-spider, the process pipeline and anyone who needs "is this title an annual report?".
-
-Report recognition reads a title / anchor text / URL and answers with a ``ReportGuess``:
-``is_report`` plus the report year and the agency when they can be read. Pages that *look*
-like reports but are not (关于报送…年度报告的通知, 政府信息公开指南, 政务公开工作要点, 解读, …)
-are rejected by a list of trap words.
+Pure functions over strings (no Scrapy), so they are unit-tested directly. Whether a title,
+anchor or file name is an annual report (and of which year and agency) is
+``pipelines.titles.recognize``, shared with the pipelines that read titles from report texts;
+the link scores here build on it.
 """
 from __future__ import annotations
 
-import datetime as _dt
 import logging
 import re
-import unicodedata
-from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import parse_qsl, unquote, urlsplit
+
+from pipelines.titles import has_report_word, latest_year, normalize, recognize
 
 logger = logging.getLogger(__name__)
 
@@ -32,25 +28,11 @@ SKIP_EXTENSIONS = frozenset({
 })
 _IMAGE_EXT = frozenset({".jpg", ".jpeg", ".png", ".gif", ".bmp", ".tif", ".tiff"})
 
-# "年度报告" / "年报" in the disclosure sense
-_REPORT_CORE = re.compile(
-    r"(政府|政务)?信息公开(工作)?(年度)?(报告|年报)|政务公开(工作)?(年度)?报告|公开年报|"
-    r"信息公开工作年度|年度(政府)?信息公开"
-)
-_REPORT_WORD = re.compile(r"年度报告|年报|年度工作报告")
-#: titles that mention an annual report but are something else
-TRAP_WORDS = (
-    "通知", "指南", "要点", "报送", "印发", "通报", "征集", "目录", "制度", "规定",
-    "办法", "意见", "方案", "考核", "评议", "评估", "解读", "图解", "说明会", "培训", "会议",
-    "统计表模板", "编制", "撰写", "格式", "样式", "范本", "模板", "督查", "检查", "整改",
-    "工作计划", "工作总结", "动态", "专栏", "栏目", "公示", "发布会",
-)
 # Listing / column names: no year, not a report ("政府信息公开年报" column)
 _DISCLOSURE_COLUMN = re.compile(
     r"政府信息公开|信息公开年报|公开年报|年度报告|政务公开|信息公开|法定主动公开|公开目录|"
     r"xxgk|zfxxgk|gknb|xxgknb|ndbg|zwgk|gkml|nianbao|annual"
 )
-_REPORT_URL = re.compile(r"(?:gknb|xxgknb|ndbg|nianbao|annual[-_]?report|zfxxgkndbg)", re.I)
 _NOISE = re.compile(
     r"新闻|要闻|动态|图片|视频|领导|互动|留言|信箱|登录|注册|无障碍|English|联系我们|网站地图|"
     r"招聘|天气|日历|旅游|投资|招商|便民|办事指南|在线访谈|征集|调查|专题|图解|解读|直播|"
@@ -60,32 +42,7 @@ _NOISE = re.compile(
 _PAGINATION = re.compile(r"^(下一?页|下页|尾页|末页|上一?页|首页|next|»|›|>|\d{1,4})$", re.I)
 _PAGED_URL = re.compile(r"(index|list|default)_\d+\.s?html?$|[?&](page|pageNo|pageIndex|p|pn|curpage)=\d+", re.I)
 
-_CN_DIGITS = {"〇": "0", "○": "0", "零": "0", "O": "0", "一": "1", "二": "2", "三": "3", "四": "4",
-              "五": "5", "六": "6", "七": "7", "八": "8", "九": "9"}
-_CN_YEAR = re.compile(r"([〇○零一二三四五六七八九]{4})年")
-_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*(?:年度|年)")
-_YEAR_BARE = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 _SITE_SUFFIX = re.compile(r"\s*[-_|—–｜·]+\s*[^-_|—–｜·]*(网站|门户|政府网|人民政府|平台|首页)[^-_|—–｜·]*$")
-_AGENCY_END = re.compile(
-    r"(人民政府办公室|人民政府|办公室|办公厅|委员会|管理委员会|管委会|局|委|厅|院|署|所|站|中心|"
-    r"街道办事处|办事处|乡|镇|街道|县|市|区|旗|公司|馆|队|会|部|处|社)$"
-)
-_AGENCY_LEAD = re.compile(r"^(关于)?(公布|发布|公开)?")
-
-FIRST_YEAR = 2008          # the 2007 Regulations took effect 1 May 2008
-
-
-def normalize(text: str | None) -> str:
-    """NFKC (full-width digits/letters → ASCII), collapse whitespace, drop zero-width chars."""
-    if not text:
-        return ""
-    t = unicodedata.normalize("NFKC", text)
-    t = t.replace("\u200b", "").replace("\ufeff", "")
-    return re.sub(r"\s+", "", t)
-
-
-def _cn_years(text: str) -> str:
-    return _CN_YEAR.sub(lambda m: "".join(_CN_DIGITS[c] for c in m.group(1)) + "年", text)
 
 
 @lru_cache(maxsize=65536)   # every page repeats its navigation links
@@ -118,79 +75,6 @@ def clean_title(title: str | None) -> str:
     return t
 
 
-@dataclass(frozen=True)
-class ReportGuess:
-    is_report: bool
-    year: int | None = None
-    agency: str | None = None
-    reason: str = ""          # why not (trap word, no year, …) or which text matched
-
-
-def _max_year() -> int:
-    return _dt.date.today().year + 1
-
-
-def find_year(text: str) -> int | None:
-    """The report year in a title: '2023年' / '2023年度' / '二〇二三年' (first plausible one)."""
-    t = _cn_years(normalize(text))
-    for m in _YEAR.finditer(t):
-        y = int(m.group(1))
-        if FIRST_YEAR - 1 <= y <= _max_year():
-            return y
-    return None
-
-
-def find_agency(title: str) -> str | None:
-    """Agency named in a report title: before the year, or between the year and 政府信息公开."""
-    t = _cn_years(normalize(title))
-    t = re.sub(r"^[\[【(（][^\]】)）]*[\]】)）]", "", t)          # "[2023]" / "【附件】" prefixes
-    m = _YEAR.search(t)
-    core = _REPORT_CORE.search(t)
-    candidates: list[str] = []
-    if m:
-        candidates.append(t[: m.start()])
-        if core and core.start() >= m.end():
-            candidates.append(t[m.end(): core.start()])
-    elif core:
-        candidates.append(t[: core.start()])
-    for c in candidates:
-        c = _AGENCY_LEAD.sub("", c).strip("：:、，,.。 ()（）《》“”\"'")
-        c = re.sub(r"(关于|的)$", "", c)
-        if 2 <= len(c) <= 40 and _AGENCY_END.search(c):
-            return c
-    return None
-
-
-def recognize(title: str | None = None, anchor: str | None = None, url: str | None = None) -> ReportGuess:
-    """Is this document an information-disclosure annual report, and of which year/agency?
-
-    Title (the page's own heading) wins over the anchor text that led to it; the URL only
-    helps when neither text is available (an attachment linked as "下载").
-    """
-    texts = [normalize(x) for x in (title, anchor) if x and normalize(x)]
-    if url:
-        name = unquote(urlsplit(url).path).rsplit("/", 1)[-1]
-        if re.search(r"[\u4e00-\u9fff]", name):
-            texts.append(normalize(name.rsplit(".", 1)[0]))
-    for text in texts:
-        t = _cn_years(text)
-        if not (_REPORT_CORE.search(t) or (_REPORT_WORD.search(t) and "公开" in t)):
-            continue
-        for w in TRAP_WORDS:
-            if w in t:
-                return ReportGuess(False, reason=f"trap word {w!r} in {text!r}")
-        year = find_year(t)
-        if year is None:
-            return ReportGuess(False, reason=f"no report year in {text!r}")
-        return ReportGuess(True, year, find_agency(t), reason=text)
-    if url and not texts:
-        m = _REPORT_URL.search(url)
-        y = _YEAR_BARE.search(urlsplit(url).path)
-        if m and y and FIRST_YEAR <= int(y.group(1)) <= _max_year():
-            return ReportGuess(True, int(y.group(1)), None, reason=f"url {url}")
-    return ReportGuess(False, reason="no report wording")
-
-
 @lru_cache(maxsize=65536)
 def score_link(url: str, anchor: str | None = "", context: str | None = "") -> int:
     """Priority of a link: the disclosure column and report-like anchors first, noise last.
@@ -205,7 +89,7 @@ def score_link(url: str, anchor: str | None = "", context: str | None = "") -> i
     guess = recognize(anchor=a, url=url) if a else recognize(url=url)
     if guess.is_report:
         score += 20
-    elif _REPORT_WORD.search(a):
+    elif has_report_word(a):
         score += 6                               # 年报 column / trap-worded: still look
     if _DISCLOSURE_COLUMN.search(a) or _DISCLOSURE_COLUMN.search(u.lower()):
         score += 8
@@ -241,7 +125,7 @@ class TrapGuard:
         self.max_url_length = max_url_length
         self.max_page_number = max_page_number
         self.max_path_depth = max_path_depth
-        lo, hi = year_range or (1990, _max_year())
+        lo, hi = year_range or (1990, latest_year())
         self.year_lo, self.year_hi = lo, hi
         self._variants: dict[tuple[str, str, tuple[str, ...]], set[str]] = {}
         self.blocked = 0

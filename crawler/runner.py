@@ -18,49 +18,13 @@ import re
 import shutil
 import sys
 import time
-from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
 
+from pipelines.summary import summarize
+
 logger = logging.getLogger(__name__)
-
-COUNTERS = {
-    "captures": "captures",
-    "pages": "pages",
-    "attachments": "attachments",
-    "reports": "reports",
-    "new_versions": "new_version",
-    "identical_revisits": "identical_revisit",
-    "not_modified": "not_modified",
-    "new_blobs": "new_blobs",
-    "errors": "errors",
-    "gone": "gone",
-    "trap_blocked": "trap_blocked",
-    "write_failed": "write_failed",
-}
-# totals only (full stats keys): Scrapy's, and bodies the process pipeline could not extract
-SCRAPY_COUNTERS = {"bytes": "downloader/response_bytes", "requests": "downloader/request_count",
-                   "extraction_errors": "nianbao/process/extraction_error"}
-
-
-def summarize(stats_list: Iterable[Mapping[str, Any]], portal: str | None = None) -> dict[str, Any]:
-    """Counts, revisits and errors by reason from crawler stats (one portal's, or the totals)."""
-    prefix = f"nianbao/portal/{portal}/" if portal else "nianbao/"
-    out: dict[str, Any] = dict.fromkeys(list(COUNTERS) + ([] if portal else list(SCRAPY_COUNTERS)), 0)
-    reasons: Counter[str] = Counter()
-    for st in stats_list:
-        for key, skey in COUNTERS.items():
-            out[key] += int(st.get(prefix + skey, 0) or 0)
-        if not portal:
-            for key, skey in SCRAPY_COUNTERS.items():
-                out[key] += int(st.get(skey, 0) or 0)
-        for k, v in st.items():
-            if k.startswith(prefix + "errors_by_reason/"):
-                reasons[k.rsplit("/", 1)[1]] += int(v)
-    out["revisits"] = out["identical_revisits"] + out["not_modified"]
-    out["errors_by_reason"] = dict(sorted(reasons.items()))
-    return out
 
 
 def job_dir_for(cfg: Any, portal_names: list[str]) -> Path | None:
@@ -136,9 +100,9 @@ def run_crawl(cfg: Any, portals: list[Any] | None = None, *, archive: Any = None
         raise ValueError("no portals to crawl (config.yaml `portals:` is empty; see --profile)")
     names = [p.name for p in portals]
     if archive is None:
-        from storage import Archive
+        from crawler.archive import open_archive
 
-        archive = Archive(cfg.database_url(), cfg.blob_dir(), compress=cfg.archive.compress)
+        archive = open_archive(cfg)
     settings = from_config(cfg, process=process)
     settings.update(overrides or {})
     settings["LOG_INSTALL_ROOT_HANDLER"] = install_log_handler
@@ -151,8 +115,7 @@ def run_crawl(cfg: Any, portals: list[Any] | None = None, *, archive: Any = None
             logger.warning("resuming the interrupted crawl in %s", jobdir)
     run_id = archive.start_run(names, kind="crawl")
     settings.update({"NIANBAO_ARCHIVE": register_archive(archive), "NIANBAO_RUN_ID": run_id,
-                     "NIANBAO_RESUMED": resumed, "NIANBAO_DATABASE_URL": cfg.database_url(),
-                     "NIANBAO_BLOB_DIR": str(cfg.blob_dir()), "NIANBAO_COMPRESS": cfg.archive.compress})
+                     "NIANBAO_RESUMED": resumed})
     started = time.monotonic()
     root_level = logging.getLogger().level
     if not install_log_handler:
@@ -227,11 +190,18 @@ def print_summary(result: Mapping[str, Any], console: Any = None) -> None:
         console.print(f"extraction errors while crawling: {result['totals'].get('extraction_errors', 0)}")
 
 
-def _parse_value(v: str) -> Any:
-    try:
-        return json.loads(v)
-    except ValueError:
-        return v
+def parse_overrides(values: Iterable[str]) -> dict[str, Any]:
+    """Scrapy setting overrides from KEY=VALUE strings (VALUE as JSON when it parses, else text)."""
+    out: dict[str, Any] = {}
+    for kv in values:
+        k, sep, v = kv.partition("=")
+        if not sep or not k:
+            raise ValueError(f"expected KEY=VALUE, got {kv!r}")
+        try:
+            out[k] = json.loads(v)
+        except ValueError:
+            out[k] = v
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -253,10 +223,10 @@ def main(argv: list[str] | None = None) -> int:
     portals = cfg.active_portals(a.profile)
     if a.portal:
         portals = [cfg.portal(n, a.profile) for n in a.portal]
-    overrides = {}
-    for kv in a.set:
-        k, _, v = kv.partition("=")
-        overrides[k] = _parse_value(v)
+    try:
+        overrides = parse_overrides(a.set)
+    except ValueError as exc:
+        ap.error(f"--set: {exc}")
     overrides.setdefault("LOG_LEVEL", logging.getLevelName(max(logging.WARNING - 10 * a.verbose, logging.DEBUG)))
     result = run_crawl(cfg, portals, overrides=overrides, process=not a.no_process, max_pages=a.max_pages)
     if a.json:

@@ -6,7 +6,6 @@ reads config.yaml (or NIANBAO_CONFIG) and applies the same politeness settings a
 """
 from __future__ import annotations
 
-import importlib.util
 import logging
 from typing import Any
 
@@ -18,35 +17,22 @@ NEWSPIDER_MODULE = "crawler.spiders"
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 
-#: optional components built by other parts of the project; enabled when their module exists
-CONDITIONAL_MIDDLEWARE = ("crawler.middlewares.conditional", "ConditionalGetMiddleware", 560)
-PROCESS_PIPELINE = ("pipelines.process", "ProcessPipeline", 500)
-
-
-def _module_exists(name: str) -> bool:
-    try:
-        return importlib.util.find_spec(name) is not None
-    except (ImportError, ValueError):
-        return False
-
 
 def downloader_middlewares(conditional_get: bool = True) -> dict[str, int]:
     mws = {
         "crawler.middlewares.backoff.RetryBackoffMiddleware": 540,
         "crawler.middlewares.antibot.AntiBotWallMiddleware": 545,
     }
-    mod, cls, prio = CONDITIONAL_MIDDLEWARE
-    if conditional_get and _module_exists(mod):
-        mws[f"{mod}.{cls}"] = prio
+    if conditional_get:
+        mws["crawler.middlewares.conditional.ConditionalGetMiddleware"] = 560
     return mws
 
 
 def item_pipelines(process: bool = True) -> dict[str, int]:
-    """Archive first (capture + blob), then processing (extract + parse) when it exists."""
+    """Archive first (capture + blob), then processing (extract + parse) unless turned off."""
     pipes = {"pipelines.archive.ArchivePipeline": 300}
-    mod, cls, prio = PROCESS_PIPELINE
-    if process and _module_exists(mod):
-        pipes[f"{mod}.{cls}"] = prio
+    if process:
+        pipes["pipelines.process.ProcessPipeline"] = 500
     return pipes
 
 
@@ -80,6 +66,10 @@ def from_config(cfg: Any, *, process: bool = True) -> dict[str, Any]:
         "NIANBAO_MAX_PAGES_PER_PORTAL": c.max_pages_per_portal,
         "NIANBAO_CONDITIONAL_GET": c.conditional_get,
         "NIANBAO_PROGRESS": c.progress,
+        # the archive, for the pipelines and the conditional-GET middleware (they never read config)
+        "NIANBAO_DATABASE_URL": cfg.database_url(),
+        "NIANBAO_BLOB_DIR": str(cfg.blob_dir()),
+        "NIANBAO_COMPRESS": cfg.archive.compress,
         # Scrapy starts CONCURRENT_ITEMS asyncio workers per response; a page yields one item
         # and a few dozen requests, so 100 (the default) is pure scheduling overhead
         "CONCURRENT_ITEMS": 16,
@@ -97,11 +87,11 @@ def from_config(cfg: Any, *, process: bool = True) -> dict[str, Any]:
 
 
 def _load_module_settings() -> dict[str, Any]:
-    try:
-        from crawler.config import load_config
+    from crawler.config import ConfigError, load_config
 
+    try:
         return from_config(load_config())
-    except Exception as exc:  # a broken config must not break `scrapy list`/`--help`
+    except (ConfigError, OSError) as exc:  # a broken config must not break `scrapy list`/`--help`
         logger.warning("config.yaml not applied to Scrapy settings: %s", exc)
         return {"ROBOTSTXT_OBEY": True, "ITEM_PIPELINES": item_pipelines(),
                 "DOWNLOADER_MIDDLEWARES": downloader_middlewares()}

@@ -8,9 +8,10 @@ instead of one per page.
 Captures are written by a child process at a lower CPU priority (``NIANBAO_ARCHIVE_NICE``,
 default 10; ``NIANBAO_ARCHIVE_PROCESS = False`` writes from a thread instead).
 
-Settings: ``NIANBAO_ARCHIVE`` (the key of an Archive registered in-process by crawler.runner) or the
-config file (``NIANBAO_CONFIG`` / ./config.yaml); ``NIANBAO_RUN_ID`` (a run started by the
-runner) or a run of its own, finished when the spider closes.
+Settings: ``NIANBAO_ARCHIVE`` (the key of an Archive registered in-process by crawler.runner) or
+``NIANBAO_DATABASE_URL`` + ``NIANBAO_BLOB_DIR`` (crawler.settings sets them from config.yaml;
+this package never reads the config); ``NIANBAO_RUN_ID`` (a run started by the runner) or a
+run of its own, finished when the spider closes.
 """
 from __future__ import annotations
 
@@ -24,6 +25,8 @@ from scrapy.crawler import Crawler
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.defer import Deferred
 from twisted.internet.threads import deferToThread
+
+from pipelines.summary import summarize
 
 logger = logging.getLogger(__name__)
 
@@ -66,18 +69,22 @@ def register_archive(archive: Any) -> str:
     return key
 
 
-def open_archive(settings) -> Any:
-    """The Archive registered under NIANBAO_ARCHIVE, or the one the config file names."""
+def archive_from_settings(settings: Any, *, migrate: bool = True) -> Any:
+    """The archive a crawl's settings name: the Archive registered under ``NIANBAO_ARCHIVE``
+    (or an Archive object there), else one opened on ``NIANBAO_DATABASE_URL`` +
+    ``NIANBAO_BLOB_DIR`` (``NIANBAO_COMPRESS``). crawler.settings fills these from config.yaml."""
     archive = settings.get("NIANBAO_ARCHIVE")
     if isinstance(archive, str):
         return _ARCHIVES[archive]
     if archive is not None:
         return archive
-    from crawler.config import load_config
+    url, blobs = settings.get("NIANBAO_DATABASE_URL"), settings.get("NIANBAO_BLOB_DIR")
+    if not url or not blobs:
+        raise ValueError("no archive in the Scrapy settings: set NIANBAO_ARCHIVE, or "
+                         "NIANBAO_DATABASE_URL and NIANBAO_BLOB_DIR")
     from storage import Archive
 
-    cfg = load_config(settings.get("NIANBAO_CONFIG"))
-    return Archive(cfg.database_url(), cfg.blob_dir(), compress=cfg.archive.compress)
+    return Archive(url, blobs, compress=settings.getbool("NIANBAO_COMPRESS", True), migrate=migrate)
 
 
 # --- the writer process ---------------------------------------------------------------------
@@ -146,7 +153,7 @@ class ArchivePipeline:
 
     def open_spider(self) -> None:
         s = self.crawler.settings
-        self.archive = open_archive(s)
+        self.archive = archive_from_settings(s)
         run_id = s.get("NIANBAO_RUN_ID")
         if run_id is None:
             spider = self.crawler.spider
@@ -201,8 +208,6 @@ class ArchivePipeline:
                 st.set_value(f"nianbao/portal/{name}/gone", len(gone))
         if self.own_run and self.archive is not None:
             status = "finished" if reason == "finished" else ("interrupted" if reason == "shutdown" else "failed")
-            from crawler.runner import summarize
-
             self.archive.finish_run(self.run_id, status=status, stats=summarize([st.get_stats()]))
 
     # --- items -----------------------------------------------------------------------------

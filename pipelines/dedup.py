@@ -26,7 +26,6 @@ import datetime as dt
 import functools
 import hashlib
 import logging
-import re
 import threading
 import unicodedata
 from collections import defaultdict
@@ -38,33 +37,16 @@ import numpy as np
 import sqlalchemy as sa
 from datasketch import MinHash, MinHashLSH
 
+from pipelines.texthash import normalize_text, text_hash  # noqa: F401  (text_hash: dedup's key)
+from pipelines.unionfind import DisjointSet
+
 logger = logging.getLogger(__name__)
 
 SHINGLE = 5
 NUM_PERM = 128
 LSH_THRESHOLD = 0.5
-# Texts shorter than this (after normalization) are too thin to call two reports equal by text.
-MIN_TEXT_CHARS = 200
-
-# After NFKC, everything that is not a letter or digit goes (\W: punctuation, symbols, spaces).
-_NON_WORD = re.compile(r"[\W_]+")
 _PRIME = np.uint64(1_000_003)
 _MASK32 = np.uint64(0xFFFFFFFF)
-
-
-def normalize_text(text: str | None) -> str:
-    """NFKC (full -> half width), then only letters and digits, lower-cased."""
-    if not text:
-        return ""
-    return _NON_WORD.sub("", unicodedata.normalize("NFKC", text)).lower()
-
-
-def text_hash(text: str | None) -> str | None:
-    """sha256 of the normalized text; None when there is too little text to mean anything."""
-    norm = normalize_text(text)
-    if len(norm) < MIN_TEXT_CHARS:
-        return None
-    return hashlib.sha256(norm.encode("utf-8")).hexdigest()
 
 
 def shingle_hashes(norm: str, k: int = SHINGLE) -> np.ndarray:
@@ -302,23 +284,6 @@ def load_figures(archive: Any, keys: Iterable[ReportKey]) -> None:
 
 # ---------------------------------------------------------------- grouping and linking
 
-class _UnionFind:
-    def __init__(self) -> None:
-        self.parent: dict[int, int] = {}
-
-    def find(self, x: int) -> int:
-        self.parent.setdefault(x, x)
-        while self.parent[x] != x:
-            self.parent[x] = self.parent[self.parent[x]]
-            x = self.parent[x]
-        return x
-
-    def union(self, a: int, b: int) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[max(ra, rb)] = min(ra, rb)
-
-
 @dataclass
 class DedupStats:
     reports: int = 0
@@ -397,11 +362,11 @@ def _pairs(keys: dict[int, ReportKey], archive: Any, stats: DedupStats, focus: I
                     logger.debug("not merged %s/%s: %s", p[0], p[1], why)
 
 
-def _apply(archive: Any, keys: dict[int, ReportKey], uf: _UnionFind, members: Iterable[int],
+def _apply(archive: Any, keys: dict[int, ReportKey], uf: DisjointSet, members: Iterable[int],
            stats: DedupStats) -> None:
     groups: dict[int, list[int]] = defaultdict(list)
     for rid in members:
-        groups[uf.find(rid)].append(rid)
+        groups[uf[rid]].append(rid)
     for ids in groups.values():
         canonical = min(ids, key=lambda r: keys[r].order())
         if len(ids) > 1:
@@ -419,9 +384,9 @@ def dedup_all(archive: Any) -> DedupStats:
     """Regroup every current report of the archive (order-independent; idempotent)."""
     keys = load_keys(archive, any_year=True)
     stats = DedupStats(reports=len(keys))
-    uf = _UnionFind()
+    uf = DisjointSet(keys)
     for a, b in _pairs(keys, archive, stats):
-        uf.union(a, b)
+        uf.merge(a, b)
     _apply(archive, keys, uf, keys.keys(), stats)
     return stats
 
@@ -453,17 +418,17 @@ def link_report(archive: Any, report_id: int) -> DedupStats:
     keys.update(load_keys(archive, report_ids=[r for r in members if r not in keys]))
     stats.reports = len(keys)
     # existing links stay, except those into or out of this report: it is judged afresh
-    uf = _UnionFind()
+    uf = DisjointSet(keys)
     pointing_at_me = {r for r, k in keys.items() if k.canonical_report_id == report_id and r != report_id}
     for k in keys.values():
         c = k.canonical_report_id
         if k.report_id != report_id and c is not None and c in keys and c != report_id:
-            uf.union(k.report_id, c)
+            uf.merge(k.report_id, c)
     focus = {report_id} | pointing_at_me
     for a, b in _pairs(keys, archive, stats, focus=focus):
-        uf.union(a, b)
+        uf.merge(a, b)
     touched = focus | ({me.canonical_report_id} & set(keys))
-    roots = {uf.find(r) for r in touched}
-    members = [r for r in keys if uf.find(r) in roots]
+    roots = {uf[r] for r in touched}
+    members = [r for r in keys if uf[r] in roots]
     _apply(archive, keys, uf, members, stats)
     return stats

@@ -25,6 +25,7 @@ from typing import Any, Callable, Iterable, Mapping
 import sqlalchemy as sa
 
 from pipelines import dedup
+from pipelines.dates import utc_datetime
 from pipelines.metadata import _get, derive_metadata, find_title, publication_date
 
 logger = logging.getLogger(__name__)
@@ -286,12 +287,7 @@ def _since_filter(archive: Any, since: dt.date | dt.datetime | str | None) -> se
     """Version ids first captured at or after `since` (None: no filter)."""
     if since is None:
         return None
-    if isinstance(since, str):
-        since = dt.datetime.fromisoformat(since)
-    if not isinstance(since, dt.datetime):
-        since = dt.datetime(since.year, since.month, since.day)
-    if since.tzinfo is None:
-        since = since.replace(tzinfo=dt.timezone.utc)
+    since = utc_datetime(since)
     from storage.archive import T_VER
 
     with archive.engine.connect() as conn:
@@ -389,9 +385,9 @@ class ProcessPipeline:
 
     Settings (read in from_crawler): NIANBAO_PROCESS (default True) turns it off;
     NIANBAO_PROCESS_CONCURRENCY (default: the CPU count) caps blobs processed at once;
-    NIANBAO_ARCHIVE (an Archive object) or the config file (NIANBAO_CONFIG) names the archive,
-    as for ArchivePipeline. The spider's portal config (``spider.portal``) supplies the agency
-    and region fallbacks. Only items whose capture is a new version (or whose blob has no
+    NIANBAO_ARCHIVE (an Archive object) or NIANBAO_DATABASE_URL + NIANBAO_BLOB_DIR name the
+    archive, as for ArchivePipeline. The spider's portal config (``spider.portal``) supplies the
+    agency and region fallbacks. Only items whose capture is a new version (or whose blob has no
     extraction by the current extractor yet) are processed; the item passes on unchanged.
     """
 
@@ -415,9 +411,9 @@ class ProcessPipeline:
         if not self.enabled or self.archive is not None:
             return
         try:
-            from pipelines.archive import open_archive
+            from pipelines.archive import archive_from_settings
 
-            self.archive = open_archive(self.crawler.settings)
+            self.archive = archive_from_settings(self.crawler.settings)
         except Exception as exc:  # no archive: the crawl still archives; `nianbao process` later
             logger.warning("ProcessPipeline disabled: no archive (%s)", exc)
             self.enabled = False

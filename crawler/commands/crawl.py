@@ -9,19 +9,6 @@ import click
 logger = logging.getLogger(__name__)
 
 
-def _parse_set(values: tuple[str, ...]) -> dict:
-    out = {}
-    for kv in values:
-        k, sep, v = kv.partition("=")
-        if not sep:
-            raise click.BadParameter(f"expected KEY=VALUE, got {kv!r}", param_hint="--set")
-        try:
-            out[k] = json.loads(v)
-        except ValueError:
-            out[k] = v
-    return out
-
-
 @click.command("crawl")
 @click.option("--portal", "names", multiple=True, metavar="NAME",
               help="Crawl only this portal (repeatable). Default: every portal of the config/profile.")
@@ -39,7 +26,8 @@ def command(obj, names: tuple[str, ...], max_pages: int | None, no_process: bool
     resumes from crawl.job_dir. Exit status 1 when the run did not finish.
     """
     from crawler.config import ConfigError
-    from crawler.runner import print_summary, run_crawl
+    from crawler.runner import parse_overrides, print_summary, run_crawl
+    from crawler.scheduler import PortalLocked, portal_locks
 
     cfg = obj.config
     portals = obj.portals()
@@ -51,16 +39,18 @@ def command(obj, names: tuple[str, ...], max_pages: int | None, no_process: bool
     if not portals:
         raise click.ClickException("no portals configured: add some under `portals:` in config.yaml "
                                    "or pick a profile (--profile luoyang)")
-    overrides = _parse_set(sets)
+    try:
+        overrides = parse_overrides(sets)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--set") from None
     level = logging.getLogger().getEffectiveLevel()
     overrides.setdefault("LOG_LEVEL", logging.getLevelName(level))
     try:
-        with _portal_locks(cfg, [p.name for p in portals]):
+        # the scheduler's per-portal locks: a manual and a scheduled crawl never overlap
+        with portal_locks(cfg.database_url(), [p.name for p in portals], kind="manual crawl"):
             result = run_crawl(cfg, portals, archive=obj.archive(), overrides=overrides,
                                process=not no_process, max_pages=max_pages)
-    except RuntimeError as exc:  # scheduler.PortalLocked: another crawl holds the portal
-        if type(exc).__name__ != "PortalLocked":
-            raise
+    except PortalLocked as exc:  # another crawl holds the portal
         raise click.ClickException(str(exc)) from None
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False, default=str))
@@ -69,13 +59,3 @@ def command(obj, names: tuple[str, ...], max_pages: int | None, no_process: bool
     if result["status"] != "finished":
         raise SystemExit(1)
 
-
-def _portal_locks(cfg, names: list[str]):
-    """The scheduler's per-portal locks, so a manual and a scheduled crawl never overlap."""
-    import contextlib
-
-    try:
-        from crawler.scheduler import portal_locks
-    except ImportError:
-        return contextlib.nullcontext()
-    return portal_locks(cfg.database_url(), names, kind="manual crawl")

@@ -93,15 +93,12 @@ def command(obj, port: int | None, no_process: bool) -> None:
     print_summary(result, console)
     stats = None
     if not no_process:
-        try:
-            from pipelines.process import process_archive
-        except ImportError:
-            console.print("(processing not available in this build)")
-        else:
-            stats = process_archive(archive, portals={p.name: p for p in portals})
-            console.print(f"processed {stats.processed} remaining blobs: {stats.reports} reports, "
-                          f"{stats.not_reports} other documents, {sum(stats.errors.values())} errors, "
-                          f"{stats.duplicates_linked} duplicates linked")
+        from pipelines.process import process_archive
+
+        stats = process_archive(archive, portals={p.name: p for p in portals})
+        console.print(f"processed {stats.processed} remaining blobs: {stats.reports} reports, "
+                      f"{stats.not_reports} other documents, {sum(stats.errors.values())} errors, "
+                      f"{stats.duplicates_linked} duplicates linked")
     from storage.sql import format_result, run_readonly
 
     if not no_process:

@@ -17,15 +17,6 @@ FETCH_TIMEOUT = 30
 MAX_BYTES = 64 * 1024 * 1024
 
 
-def _decode_text(data: bytes) -> str:
-    for enc in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    return data.decode("utf-8", errors="replace")
-
-
 def _load(source: str) -> tuple[bytes, str | None, str | None, str | None]:
     """(body, content_type, filename, url) of a path or an http(s) URL."""
     if source.startswith(("http://", "https://")):
@@ -48,13 +39,9 @@ def _load(source: str) -> tuple[bytes, str | None, str | None, str | None]:
 
 
 def _text_and_tables(body: bytes, ctype: str | None, name: str | None, url: str | None):
-    is_txt = (name or "").lower().endswith(".txt") or (ctype or "").lower().startswith("text/plain")
-    if is_txt:
-        return _decode_text(body), None, {}
-    try:
-        from pipelines.extract import extract_bytes
-    except ImportError as exc:
-        raise click.ClickException(f"text extraction is not available ({exc}); pass a .txt file") from None
+    """Text, tables and page metadata by the extractors processing uses (.txt included)."""
+    from pipelines.extract import extract_bytes
+
     x = extract_bytes(body, content_type=ctype, filename=name, url=url)
     if x.error:
         raise click.ClickException(f"extraction failed: {x.error}")
@@ -111,8 +98,8 @@ def _print_human(rep: dict) -> None:
 def command(source: str, as_json: bool, agency: str | None) -> None:
     """Extract and parse one report file or URL and print its standard figures and checks.
 
-    .txt files are read directly (UTF-8, else GB18030); other formats go through the
-    extractors. Cells marked * were split from digits printed without separators.
+    Every format goes through the extractors `nianbao process` uses (a .txt in any common
+    Chinese encoding too). Cells marked * were split from digits printed without separators.
     """
     from pipelines.parse import parse_report
 

@@ -14,11 +14,12 @@ logger = logging.getLogger(__name__)
 def _parse_since(_ctx, _param, value: str | None) -> dt.datetime | None:
     if value is None:
         return None
+    from pipelines.dates import utc_datetime
+
     try:
-        d = dt.datetime.fromisoformat(value)
+        return utc_datetime(value)
     except ValueError:
         raise click.BadParameter("expected a date like 2024-04-15 (or an ISO datetime)") from None
-    return d if d.tzinfo else d.replace(tzinfo=dt.timezone.utc)
 
 
 @click.command("process")

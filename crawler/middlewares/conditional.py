@@ -23,10 +23,10 @@ The validators of the crawled portals' documents are read once, on the first req
 archive per URL instead, to keep memory bounded. The snapshot is the previous runs' state,
 which is what a conditional request must send.
 
-Settings: ``NIANBAO_CONDITIONAL_GET`` (default True). The archive comes from the
-``NIANBAO_ARCHIVE`` setting (an ``Archive`` object), else ``NIANBAO_DATABASE_URL`` +
-``NIANBAO_BLOB_DIR``, else config.yaml. Per request, ``meta["nianbao_conditional"] = False``
-disables it.
+Settings: ``NIANBAO_CONDITIONAL_GET`` (default True). The archive is the one the capture
+pipeline uses (``pipelines.archive.archive_from_settings``: ``NIANBAO_ARCHIVE``, else
+``NIANBAO_DATABASE_URL`` and ``NIANBAO_BLOB_DIR``). Per request,
+``meta["nianbao_conditional"] = False`` disables it.
 """
 from __future__ import annotations
 
@@ -48,22 +48,6 @@ META_DISABLE = "nianbao_conditional"
 PRELOAD_MAX = 200_000
 
 
-def _open_archive(settings: Any) -> Any:
-    archive = settings.get("NIANBAO_ARCHIVE")
-    if archive is not None and not isinstance(archive, str) and hasattr(archive, "validators"):
-        return archive
-    from storage import Archive
-
-    url = settings.get("NIANBAO_DATABASE_URL")
-    blobs = settings.get("NIANBAO_BLOB_DIR")
-    if not url or not blobs:
-        from crawler.config import load_config
-
-        cfg = load_config()
-        url, blobs = url or cfg.database_url(), blobs or cfg.blob_dir()
-    return Archive(url, blobs, migrate=False)
-
-
 class ConditionalGetMiddleware:
     """Downloader middleware: conditional requests from archived validators; 304 → stored body."""
 
@@ -83,7 +67,9 @@ class ConditionalGetMiddleware:
         s = crawler.settings
         if not s.getbool("NIANBAO_CONDITIONAL_GET", True):
             raise NotConfigured("NIANBAO_CONDITIONAL_GET is off")
-        return cls(_open_archive(s), crawler.stats, s.getlist("HTTPERROR_ALLOWED_CODES"),
+        from pipelines.archive import archive_from_settings
+
+        return cls(archive_from_settings(s, migrate=False), crawler.stats, s.getlist("HTTPERROR_ALLOWED_CODES"),
                    s.getbool("HTTPERROR_ALLOW_ALL"), crawler=crawler,
                    preload_max=s.getint("NIANBAO_CONDITIONAL_PRELOAD_MAX", PRELOAD_MAX))
 

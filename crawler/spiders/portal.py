@@ -26,13 +26,11 @@ from twisted.internet.error import ConnectError, DNSLookupError, TimeoutError as
 from twisted.python.failure import Failure
 
 from crawler import discovery
-from crawler.discovery import ReportGuess, TrapGuard, clean_title, recognize, score_link
+from crawler.discovery import TrapGuard, clean_title, score_link
 from crawler.items import DocumentItem
+from crawler.spiders import cms, psl  # noqa: F401  (psl: cookie middleware on the bundled suffix list)
 from crawler.spiders.base import Link
-from crawler.spiders.base.generic import GenericMixin
-from crawler.spiders.base.hanweb import HanwebMixin
-from crawler.spiders.base.jsonapi import JsonApiMixin
-from crawler.spiders.base.trs import TrsMixin
+from pipelines.titles import ReportGuess, recognize
 
 logger = logging.getLogger(__name__)
 
@@ -172,12 +170,14 @@ class PortalState:
         return frozenset(self.allowed_domains)
 
 
-class PortalSpider(GenericMixin, TrsMixin, HanwebMixin, JsonApiMixin, scrapy.Spider):
+class PortalSpider(scrapy.Spider):
     """Crawls one portal (``-a portal=NAME``) or several in one crawler (``portals=[...]``).
 
     One crawler for many portals shares one engine and one HTTP connection pool; Scrapy's
     per-domain download slots keep the politeness per site. Each request carries its portal
     in ``meta["nb_portal"]``; allowed domains, trap guard and page cap are per portal.
+    The listing idioms come from the registry in crawler.spiders.cms (which idioms run on a
+    page, the extra start requests, and one ``parse_*`` method per idiom callback).
     """
 
     name = "portal"
@@ -252,9 +252,9 @@ class PortalSpider(GenericMixin, TrsMixin, HanwebMixin, JsonApiMixin, scrapy.Spi
             for url in st.config["start_urls"]:
                 yield self._request(Link(url, "", kind="page", priority_bonus=100), st, depth=0, referer=None,
                                     parent=None, force=True)
-            if st.config.get("list_api"):
-                link = self.api_link(st.config["list_api"], 1)
-                yield self._request(link, st, depth=0, referer=None, parent=None, force=True)
+            for idiom in cms.idioms():
+                for link in idiom.start(st.config) if idiom.start else ():
+                    yield self._request(link, st, depth=0, referer=None, parent=None, force=True)
 
     def _state(self, response_or_request: Any) -> PortalState:
         name = response_or_request.meta.get("nb_portal")
@@ -414,34 +414,21 @@ class PortalSpider(GenericMixin, TrsMixin, HanwebMixin, JsonApiMixin, scrapy.Spi
 
     def _discover(self, response: Response) -> list[Link]:
         """Links of every listing idiom the portal may use; a failing idiom never hides the others."""
-        cms = self._state(response).config.get("cms") or "auto"
-        finders = [self.discover_links]
-        if cms in ("auto", "trs"):
-            finders.append(self.discover_trs)
-        if cms in ("auto", "hanweb"):
-            finders.append(self.discover_hanweb)
-        if cms in ("auto", "jsonapi"):
-            finders.append(self.discover_jsonapi)
         links: list[Link] = []
-        for find in finders:
+        for idiom in cms.for_hint(self._state(response).config.get("cms")):
             try:
-                links += find(response)
+                links += idiom.discover(response)
             except Exception:  # a malformed page must not stop the crawl
-                logger.exception("%s failed on %s", find.__name__, response.url)
+                logger.exception("CMS idiom %s failed on %s", idiom.name, response.url)
                 self.crawler.stats.inc_value("nianbao/discovery_errors")
         return links
 
-    def parse_hanweb_proxy(self, response: Response, **_: Any):
+    def _listing(self, response: Response, callback: cms.Callback):
+        """An idiom's own response (a data-proxy answer, a JSON page): archived, its links followed."""
         yield self._item(response, response.request, error=None, status=response.status, title=None,
-                         guess=ReportGuess(False), kind="listing")
+                         guess=ReportGuess(False), kind=callback.kind)
         depth = int(response.meta.get("nb_depth", 0))
-        yield from self._follow(self.hanweb_followups(response), response, depth, None)
-
-    def parse_api(self, response: Response, **_: Any):
-        yield self._item(response, response.request, error=None, status=response.status, title=None,
-                         guess=ReportGuess(False), kind="api")
-        depth = int(response.meta.get("nb_depth", 0))
-        yield from self._follow(self.api_followups(response), response, depth, None)
+        yield from self._follow(callback.links(response), response, depth, None)
 
     def on_error(self, failure: Failure):
         request = failure.request
@@ -453,3 +440,17 @@ class PortalSpider(GenericMixin, TrsMixin, HanwebMixin, JsonApiMixin, scrapy.Spi
         yield self._item(response, request, error=reason, status=status,
                          title=request.meta.get("nb_anchor"), guess=ReportGuess(False),
                          kind=request.meta.get("nb_kind", "page"))
+
+
+def _idiom_callback(callback: cms.Callback):
+    def parse_idiom(self: PortalSpider, response: Response, **_: Any):
+        return self._listing(response, callback)
+
+    parse_idiom.__name__ = parse_idiom.__qualname__ = callback.name
+    parse_idiom.__doc__ = f"Callback of the {callback.kind} responses an idiom requests ({callback.name})."
+    return parse_idiom
+
+
+# Scrapy (JOBDIR) stores a request's callback by spider method name: one method per idiom callback
+for _cb in cms.callbacks():
+    setattr(PortalSpider, _cb.name, _idiom_callback(_cb))

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import datetime
 
 from lxml import etree
+
+from pipelines.dates import iso_date
 
 from .base import Extraction, ExtractionFailed, PageInfo, Table, cell_text, clean_line, count_chars, normalize_for_compare, rectangular, table_to_lines
 from .charset import decode
@@ -39,7 +40,6 @@ _META_DATE = (
     "article:published_time", "og:published_time", "dc.date", "DC.Date", "DC.Date.Created",
     "dcterms.created", "publish_date", "Maketime", "createDate",
 )
-_DATE_RX = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
 MAX_SPAN = 500
 
 
@@ -244,16 +244,6 @@ def densest_node(tree):
     return max(score, key=score.get)
 
 
-def _iso_date(s: str) -> str | None:
-    m = _DATE_RX.search(s or "")
-    if not m:
-        return None
-    try:
-        return datetime(int(m.group(1)), int(m.group(2)), int(m.group(3))).date().isoformat()
-    except ValueError:
-        return None
-
-
 def _meta(tree, names: tuple[str, ...]) -> tuple[str | None, str | None]:
     metas = {}
     for m in tree.iter("meta"):
@@ -326,7 +316,7 @@ def extract_html(data: bytes, content_type: str | None = None, url: str | None =
         warnings.append("no known content node: narrative by trafilatura, tables appended after it")
 
     pub, psrc = _meta(tree, _META_DATE)
-    published = _iso_date(pub) if pub else None
+    published = iso_date(pub) if pub else None
     if published:
         meta["published_at_source"] = f"meta:{psrc}"
     else:

@@ -279,34 +279,18 @@ def boxes_to_table(boxes: list[tuple], g: RuledGrid) -> tuple[list[list[str]], l
 
     Two neighbouring slots belong to one merged cell when the rule between them is missing.
     """
+    from .ruled import cell_roots
+
     ys, xs = g.ys, g.xs
-    nr, nc = len(ys) - 1, len(xs) - 1
-    parent = list(range(nr * nc))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    def union(a: int, b: int) -> None:
-        parent[find(a)] = find(b)
-
-    for r in range(nr):
-        for c in range(nc):
-            if c + 1 < nc and not g.has_vrule(xs[c + 1], ys[r], ys[r + 1]):
-                union(r * nc + c, r * nc + c + 1)
-            if r + 1 < nr and not g.has_hrule(ys[r + 1], xs[c], xs[c + 1]):
-                union(r * nc + c, (r + 1) * nc + c)
+    roots = cell_roots(g)
     members: dict[int, list[tuple]] = {}
     for b in boxes:
         yc, xc = (b[1] + b[3]) / 2, (b[0] + b[2]) / 2
         r, c = _band(yc, ys), _band(xc, xs)
         if r is None or c is None:
             continue
-        members.setdefault(find(r * nc + c), []).append(b)
+        members.setdefault(roots[r][c], []).append(b)
     text = {k: join_wrapped([" ".join(x[4] for x in ln) for ln in _lines(bs)]) for k, bs in members.items()}
-    roots = [[find(r * nc + c) for c in range(nc)] for r in range(nr)]
     grid = [[text.get(k, "") for k in row] for row in roots]
     return grid, roots
 

@@ -15,6 +15,8 @@ import re
 import threading
 from dataclasses import dataclass
 
+from pipelines.dates import iso_date
+
 from .base import Extraction, ExtractionFailed, PageInfo, Table, cell_text, count_chars, join_wrapped, rectangular
 from . import ruled
 from .limits import MAX_OCR_PAGES, MAX_PDF_PAGES
@@ -306,8 +308,8 @@ def extract_pdf(data: bytes, *, ocr: bool = True, tables: bool = True, table_eng
                 warnings.append(f"only the first {MAX_PDF_PAGES} of {n} pages read")
             md = doc.metadata or {}
             meta = {"title": md.get("title") or None, "producer": md.get("producer") or None,
-                    "creator": md.get("creator") or None, "created": _pdf_date(md.get("creationDate")),
-                    "modified": _pdf_date(md.get("modDate")), "page_count": n}
+                    "creator": md.get("creator") or None, "created": iso_date(md.get("creationDate")),
+                    "modified": iso_date(md.get("modDate")), "page_count": n}
             page_texts: list[str] = []
             infos: list[PageInfo] = []
             page_tables: list[_PageTables] = []
@@ -410,17 +412,6 @@ def _page_tables(page, chars: list[tuple], engine: str) -> list["_Found"]:
         if len(grid) >= 2 and len(t.xs) >= 3:
             found.append(_Found(t.bbox, grid, roots, list(t.xs)))
     return found
-
-
-def _pdf_date(v: str | None) -> str | None:
-    """PDF date string D:YYYYMMDD... -> YYYY-MM-DD (None if absent or invalid)."""
-    m = re.match(r"D?:?(\d{4})(\d{2})(\d{2})", (v or "").strip())
-    if not m:
-        return None
-    y, mo, d = (int(x) for x in m.groups())
-    if not (1990 <= y <= 2100 and 1 <= mo <= 12 and 1 <= d <= 31):
-        return None
-    return f"{y:04d}-{mo:02d}-{d:02d}"
 
 
 def _garbled(s: str) -> float:

@@ -141,23 +141,21 @@ def find_tables(hs: list[Seg], vs: list[Seg]) -> list[RuledTable]:
 
 
 def cell_roots(t: RuledTable) -> list[list[int]]:
-    """Slot -> merged-cell id (union-find over slots whose shared rule is missing)."""
+    """Slot -> merged-cell id (union-find over slots whose shared rule is missing).
+
+    ``t`` is anything with rule positions ``ys``/``xs`` and ``has_vrule``/``has_hrule``: a PDF's
+    vector rules here, a page image's rule masks in ocr.py."""
+    from pipelines.unionfind import DisjointSet
+
     nr, nc = len(t.ys) - 1, len(t.xs) - 1
-    parent = list(range(nr * nc))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
+    cells = DisjointSet(range(nr * nc))
     for r in range(nr):
         for c in range(nc):
             if c + 1 < nc and not t.has_vrule(t.xs[c + 1], t.ys[r], t.ys[r + 1]):
-                parent[find(r * nc + c)] = find(r * nc + c + 1)
+                cells.merge(r * nc + c, r * nc + c + 1)
             if r + 1 < nr and not t.has_hrule(t.ys[r + 1], t.xs[c], t.xs[c + 1]):
-                parent[find(r * nc + c)] = find((r + 1) * nc + c)
-    return [[find(r * nc + c) for c in range(nc)] for r in range(nr)]
+                cells.merge(r * nc + c, (r + 1) * nc + c)
+    return [[cells[r * nc + c] for c in range(nc)] for r in range(nr)]
 
 
 def _band(v: float, edges: list[float]) -> int | None:

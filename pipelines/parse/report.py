@@ -8,7 +8,6 @@ inferred. Printed values are never altered afterwards — the checks report disa
 """
 from __future__ import annotations
 
-import hashlib
 import itertools
 import logging
 import re
@@ -25,6 +24,8 @@ from pipelines.parse.layout import detect_s2_template, section_of_row, split_sec
 from pipelines.parse.model import Cell, ParsedReport
 from pipelines.parse.normalize import label_key, normalize_text, parse_value
 from pipelines.parse.text import Group, Token, group_tokens, null_token, tokenize_lines
+from pipelines.dates import iso_date
+from pipelines.texthash import text_hash
 
 logger = logging.getLogger(__name__)
 
@@ -301,17 +302,14 @@ def _resolve(sections: dict[int, SectionParse], narrative: dict[str, int], narra
 
 # ---------------------------------------------------------------- identity
 
-_DATE = re.compile(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
-
-
 def _published_at(lines: list[str]) -> str | None:
+    """The date printed under the signature: the last short line near the end that holds one."""
     tail = [ln for ln in lines if ln.strip()][-8:]
     for ln in reversed(tail):
-        m = _DATE.search(ln)
-        if m and len(ln.strip()) <= 40:
-            y, mo, d = (int(x) for x in m.groups())
-            if 1 <= mo <= 12 and 1 <= d <= 31:
-                return f"{y:04d}-{mo:02d}-{d:02d}"
+        if len(ln.strip()) <= 40:
+            found = iso_date(ln)
+            if found:
+                return found
     return None
 
 
@@ -338,20 +336,20 @@ def _loose_title(lines: list[str], md: Any) -> tuple[int | None, str | None, str
 
 
 def _identity(rep: ParsedReport, text: str, lines: list[str], hints: Mapping[str, Any]) -> None:
-    from pipelines import metadata as md
+    from pipelines import metadata as md, titles
 
     # the title sits at the top: try the first lines before the (slower) 40-line search
     top = [ln for ln in lines[:60] if ln.strip()]
-    title = (md.find_title("\n".join(top[:3])) or md.find_title("\n".join(top[:12]))
-             or md.find_title(text) or (hints.get("title") or None))
+    title = (titles.find_title("\n".join(top[:3])) or titles.find_title("\n".join(top[:12]))
+             or titles.find_title(text) or (hints.get("title") or None))
     rep.title = title
-    year, agency = md.parse_title(title)
+    year, agency = titles.parse_title(title)
     if title is None:
-        year, agency, rep.title = _loose_title(lines, md)
+        year, agency, rep.title = _loose_title(lines, titles)
         if rep.title:
             rep.warnings.append(f"title read loosely (OCR?): {rep.title}")
     if year is None and hints.get("title"):
-        year, _ = md.parse_title(hints["title"])
+        year, _ = titles.parse_title(hints["title"])
     rep.report_year = year
     if agency:
         rep.agency, rep.agency_source = agency, "title"
@@ -379,7 +377,7 @@ def parse_report(text: str | None, tables: list[Any] | None = None,
     norm = normalize_text(raw)
     lines = norm.splitlines()
     rep = ParsedReport()
-    rep.text_hash = hashlib.sha256(re.sub(r"\s+", "", norm).encode("utf-8")).hexdigest()
+    rep.text_hash = text_hash(raw)
     _identity(rep, norm, lines, hints)
     try:
         _figures(rep, norm, lines, tables)

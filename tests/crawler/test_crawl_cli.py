@@ -132,3 +132,18 @@ def test_interrupted_crawl_resumes_from_job_dir(net, tmp_path):
     city = {d["path"] for d in net.truth["reports"] if d["site"] == "city"}
     assert {c["final"].split(str(net.port), 1)[1] for c in caps if c["is_report"]} == city
     assert not list((tmp_path / "jobs").iterdir())     # a finished crawl clears its job dir
+
+
+def test_setting_overrides_are_json_or_text_and_must_name_a_key():
+    from click.testing import CliRunner
+
+    from crawler.cli import main
+    from crawler.runner import parse_overrides
+
+    assert parse_overrides(["DOWNLOAD_DELAY=0.5", "USER_AGENT=x/1", 'NIANBAO_X={"a": [1]}']) == {
+        "DOWNLOAD_DELAY": 0.5, "USER_AGENT": "x/1", "NIANBAO_X": {"a": [1]}}
+    for bad in ("DOWNLOAD_DELAY", "=1"):
+        with pytest.raises(ValueError, match="KEY=VALUE"):
+            parse_overrides([bad])
+    res = CliRunner().invoke(main, ["crawl", "--set", "DOWNLOAD_DELAY"])
+    assert res.exit_code == 2 and "KEY=VALUE" in res.output

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.discovery import (TrapGuard, clean_title, find_agency, find_year, is_attachment_url,
-                               recognize, score_link)
+from crawler.discovery import TrapGuard, clean_title, is_attachment_url, score_link
+from pipelines.titles import find_year, parse_title, recognize
 
 REPORTS = [
     ("洛宁县人民政府办公室2023年政府信息公开工作年度报告", 2023, "洛宁县人民政府办公室"),
@@ -64,7 +64,7 @@ def test_attachment_recognized_from_url_filename():
 def test_year_and_agency_helpers():
     assert find_year("2019年度") == 2019
     assert find_year("1999年") is None          # before the Regulations
-    assert find_agency("2023年洛阳市人民政府办公室政府信息公开工作年度报告") == "洛阳市人民政府办公室"
+    assert parse_title("2023年洛阳市人民政府办公室政府信息公开工作年度报告")[1] == "洛阳市人民政府办公室"
 
 
 def test_link_scoring_prefers_disclosure_column_and_reports():
@@ -98,7 +98,7 @@ def test_plain_href_fast_path_matches_safe_url_string():
 
     from w3lib.url import safe_url_string
 
-    from crawler.spiders.base.generic import _PLAIN_REF
+    from crawler.spiders.base.link import _PLAIN_REF
 
     rnd = random.Random(7)
     alphabet = string.ascii_letters + string.digits + "-._~/?=&%+,;"

@@ -6,7 +6,8 @@ from scrapy import Request
 from scrapy.utils.test import get_crawler
 
 from crawler.items import DocumentItem
-from crawler.spiders.base.hanweb import group_urls
+from crawler.spiders.cms import jsonapi
+from crawler.spiders.cms.hanweb import group_urls
 from crawler.spiders.portal import PortalSpider
 
 from .helpers import file_response, text_response
@@ -113,7 +114,7 @@ def test_hanweb_embedded_records_and_proxy_windows(spider):
 def test_json_list_api(spider):
     spider.portal_states["ly-city"].config["allowed_domains"].append("127.0.0.14")
     tpl = f"{HOST}/api/list?page={{page}}&size=2"
-    link = spider.api_link(tpl, 1)
+    link = jsonapi.api_link(tpl, 1)
     req = spider._request(link, spider.portal_states["ly-city"], depth=0, referer=None, parent=None, force=True)
     resp = text_response("jsonapi_list.json", req.url, meta=dict(req.meta))
     items, reqs = _split(list(spider.parse_api(resp)))

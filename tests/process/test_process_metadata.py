@@ -8,13 +8,12 @@ import pytest
 from pipelines.metadata import (
     admin_level,
     derive_metadata,
-    find_title,
     is_development_zone,
-    parse_title,
     publication_date,
     region_data_version,
     region_for,
 )
+from pipelines.titles import find_title, parse_title
 
 
 def _seed_text(seeds_dir, prefix: str) -> str:

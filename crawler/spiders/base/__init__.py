@@ -1,9 +1,4 @@
-"""Listing idioms of Chinese government CMSs, one module each.
-
-Each module exposes a mixin whose ``discover_*`` method reads a response and returns
-:class:`Link` objects for the listing pages and documents that idiom hides from plain
-link extraction (JavaScript pagination, XML data proxies, JSON list APIs).
-"""
+"""What the spider and the CMS idioms share: the :class:`Link` a page yields."""
 from .link import Link
 
 __all__ = ["Link"]

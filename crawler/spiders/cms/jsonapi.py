@@ -10,13 +10,14 @@ from __future__ import annotations
 import json
 import logging
 import re
-from typing import Any, Iterator
-
-from scrapy.http import Response
+from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
 from crawler.discovery import is_attachment_url
+from crawler.spiders.base.link import Link
+from crawler.spiders.cms import Callback, Idiom, register
 
-from .link import Link
+if TYPE_CHECKING:
+    from scrapy.http import Response
 
 logger = logging.getLogger(__name__)
 
@@ -78,34 +79,41 @@ def page_url(template: str, page: int) -> str:
     return template.replace("{page}", str(page))
 
 
-class JsonApiMixin:
-    #: ``list_api`` from config: a URL with ``{page}`` (1-based)
-    list_api: str | None = None
+def discover_jsonapi(response: Response) -> list[Link]:
+    out = []
+    for m in _API_ATTR.finditer(response.text):
+        tpl = response.urljoin(m.group(1))
+        if "{page}" not in tpl:
+            sep = "&" if "?" in tpl else "?"
+            tpl = f"{tpl}{sep}page={{page}}"
+        out.append(api_link(tpl, 1))
+    return out
 
-    def discover_jsonapi(self, response: Response) -> list[Link]:
-        out = []
-        for m in _API_ATTR.finditer(response.text):
-            tpl = response.urljoin(m.group(1))
-            if "{page}" not in tpl:
-                sep = "&" if "?" in tpl else "?"
-                tpl = f"{tpl}{sep}page={{page}}"
-            out.append(self.api_link(tpl, 1))
-        return out
 
-    def api_link(self, template: str, page: int) -> Link:
-        return Link(page_url(template, page), "", kind="api", callback="parse_api",
-                    meta={"api_template": template, "api_page": page}, priority_bonus=6)
+def api_link(template: str, page: int) -> Link:
+    return Link(page_url(template, page), "", kind="api", callback="parse_api",
+                meta={"api_template": template, "api_page": page}, priority_bonus=6)
 
-    def api_followups(self, response: Response) -> list[Link]:
-        try:
-            data = json.loads(response.text)
-        except ValueError:
-            logger.warning("list API answer is not JSON: %s", response.url)
-            return []
-        links = json_links(data, response.url)
-        tpl = response.meta.get("api_template")
-        page = int(response.meta.get("api_page") or 1)
-        if tpl and page == 1:
-            pages = page_count(data) or 1
-            links += [self.api_link(tpl, p) for p in range(2, pages + 1)]
-        return links
+
+def api_followups(response: Response) -> list[Link]:
+    try:
+        data = json.loads(response.text)
+    except ValueError:
+        logger.warning("list API answer is not JSON: %s", response.url)
+        return []
+    links = json_links(data, response.url)
+    tpl = response.meta.get("api_template")
+    page = int(response.meta.get("api_page") or 1)
+    if tpl and page == 1:
+        pages = page_count(data) or 1
+        links += [api_link(tpl, p) for p in range(2, pages + 1)]
+    return links
+
+
+def configured_api(portal: Mapping[str, Any]) -> list[Link]:
+    """The first page of the portal's ``list_api`` (a URL with ``{page}``, 1-based), if configured."""
+    return [api_link(portal["list_api"], 1)] if portal.get("list_api") else []
+
+
+register(Idiom("jsonapi", discover_jsonapi, callbacks=(Callback("parse_api", "api", api_followups),),
+               start=configured_api))

@@ -15,14 +15,17 @@ from __future__ import annotations
 import html
 import logging
 import re
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlsplit
 
 from parsel import Selector
-from scrapy.http import Response
 
 from crawler.discovery import is_attachment_url
+from crawler.spiders.base.link import Link
+from crawler.spiders.cms import Callback, Idiom, register
 
-from .link import Link
+if TYPE_CHECKING:
+    from scrapy.http import Response
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +33,9 @@ _PROXY = re.compile(r"""[^"'<>\s()]*dataproxy\.jsp[^"'<>\s()]*""", re.I)
 _CDATA = re.compile(r"<!\[CDATA\[(.*?)\]\]>", re.S)
 _RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S | re.I)
 _NUM = r"""{name}['"]?\s*[:=]\s*['"]?(\d+)"""
+#: jpage defaults when the page does not say (records per page, pages per proxy request)
+PER_PAGE = 15
+GROUP = 3
 
 
 def _num(name: str, text: str) -> int | None:
@@ -92,45 +98,46 @@ def strip_window(url: str) -> str:
     return parts._replace(query=query).geturl()
 
 
-class HanwebMixin:
-    hanweb_per_page = 15
-    hanweb_group = 3
-
-    def discover_hanweb(self, response: Response) -> list[Link]:
-        text = response.text
-        out: list[Link] = []
-        if "<datastore" in text or "<record" in text:
-            out += record_links(text, response.url)
-        url = proxy_url(response)
-        if url is None:
-            return out
-        per = _num("perpage", text) or self.hanweb_per_page
-        group = _num("groupsize", text) or self.hanweb_group
-        total = _num("totalrecord", text)
-        base = strip_window(url)
-        if total:
-            urls = group_urls(base, total, per, group, skip_first=False)
-        else:
-            urls = group_urls(base, 1, per, group, skip_first=False)
-        for u in urls:
-            out.append(Link(u, "", kind="listing", callback="parse_hanweb_proxy",
-                            meta={"hanweb": {"per": per, "group": group}}, priority_bonus=6))
+def discover_hanweb(response: Response) -> list[Link]:
+    text = response.text
+    out: list[Link] = []
+    if "<datastore" in text or "<record" in text:
+        out += record_links(text, response.url)
+    url = proxy_url(response)
+    if url is None:
         return out
+    per = _num("perpage", text) or PER_PAGE
+    group = _num("groupsize", text) or GROUP
+    total = _num("totalrecord", text)
+    base = strip_window(url)
+    if total:
+        urls = group_urls(base, total, per, group, skip_first=False)
+    else:
+        urls = group_urls(base, 1, per, group, skip_first=False)
+    for u in urls:
+        out.append(Link(u, "", kind="listing", callback="parse_hanweb_proxy",
+                        meta={"hanweb": {"per": per, "group": group}}, priority_bonus=6))
+    return out
 
-    def hanweb_followups(self, response: Response) -> list[Link]:
-        """Links and remaining record windows from a dataproxy.jsp answer."""
-        text = response.text
-        links = record_links(text, response.url)
-        info = response.meta.get("hanweb") or {}
-        per = int(info.get("per") or self.hanweb_per_page)
-        group = int(info.get("group") or self.hanweb_group)
-        total = _tag_num("totalrecord", text)
-        pages = _tag_num("totalpage", text)
-        if total is None and pages:
-            total = pages * per
-        if total:
-            base = strip_window(response.url)
-            for u in group_urls(base, total, per, group, skip_first=True):
-                links.append(Link(u, "", kind="listing", callback="parse_hanweb_proxy",
-                                  meta={"hanweb": {"per": per, "group": group}}, priority_bonus=6))
-        return links
+
+def hanweb_followups(response: Response) -> list[Link]:
+    """Links and remaining record windows from a dataproxy.jsp answer."""
+    text = response.text
+    links = record_links(text, response.url)
+    info = response.meta.get("hanweb") or {}
+    per = int(info.get("per") or PER_PAGE)
+    group = int(info.get("group") or GROUP)
+    total = _tag_num("totalrecord", text)
+    pages = _tag_num("totalpage", text)
+    if total is None and pages:
+        total = pages * per
+    if total:
+        base = strip_window(response.url)
+        for u in group_urls(base, total, per, group, skip_first=True):
+            links.append(Link(u, "", kind="listing", callback="parse_hanweb_proxy",
+                              meta={"hanweb": {"per": per, "group": group}}, priority_bonus=6))
+    return links
+
+
+register(Idiom("hanweb", discover_hanweb,
+               callbacks=(Callback("parse_hanweb_proxy", "listing", hanweb_followups),)))

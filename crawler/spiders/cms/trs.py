@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import TYPE_CHECKING
 
-from scrapy.http import Response
+from crawler.spiders.base.link import Link
+from crawler.spiders.cms import Idiom, register
 
-from .link import Link
+if TYPE_CHECKING:
+    from scrapy.http import Response
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +45,8 @@ def trs_page_urls(response: Response, max_pages: int = 1000) -> list[str]:
     return urls
 
 
-class TrsMixin:
-    def discover_trs(self, response: Response) -> list[Link]:
-        return [Link(u, "", kind="listing", priority_bonus=6) for u in trs_page_urls(response)]
+def discover_trs(response: Response) -> list[Link]:
+    return [Link(u, "", kind="listing", priority_bonus=6) for u in trs_page_urls(response)]
+
+
+register(Idiom("trs", discover_trs))
