@@ -20,7 +20,11 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
-SEEDS = REPO.parent / "shared" / "seeds"
+sys.path.insert(0, str(REPO / "tests"))
+
+import realdocs  # noqa: E402
+
+SEEDS = realdocs.corpus_dir() / "seeds"  # the seed texts: real documents, outside the repo
 
 
 def main() -> None:
@@ -34,6 +38,8 @@ def main() -> None:
     from storage import Archive
 
     texts = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
+    if not texts:
+        raise SystemExit(f"seed texts not found at {SEEDS} (set NIANBAO_CORPUS; see README)")
     dedup.minhash(texts[0])
     reps = 40
     c0 = time.process_time()

@@ -21,19 +21,23 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests" / "parse"))
+sys.path.insert(0, str(REPO / "tests"))
 
 import flatten as F  # noqa: E402
 import parse_variants as V  # noqa: E402
+import realdocs  # noqa: E402
 
 from pipelines.parse import parse_report  # noqa: E402
 from pipelines.parse.normalize import normalize_text  # noqa: E402
 
-SEEDS = REPO.parent / "shared" / "seeds"
+SEEDS = realdocs.corpus_dir() / "seeds"  # the seed texts: real documents, outside the repo
 _NUM = re.compile(r"\d+(?:\.\d+)?")
 
 
 def corpus() -> list[tuple[str, str, list | None]]:
-    seeds = V.load_seeds(SEEDS)
+    if not SEEDS.is_dir():
+        raise SystemExit(f"seed texts not found at {SEEDS} (set NIANBAO_CORPUS; see README)")
+    seeds = V.load_seeds(SEEDS, realdocs.seed_labels())
     out: list[tuple[str, str, list | None]] = []
     for s in seeds:
         t = s["text"]

@@ -13,12 +13,13 @@ from functools import cached_property
 import click
 
 from crawler.config import Config, ConfigError, load_config
+from storage.optional import MissingExtra
 
 logger = logging.getLogger(__name__)
 
 # Module names under crawler.commands, in the order --help lists them.
 COMMAND_MODULES = [
-    "demo", "crawl", "process", "parse", "schedule",
+    "init", "demo", "crawl", "process", "parse", "schedule",
     "sql", "export", "history", "diff", "db",
 ]
 
@@ -46,6 +47,28 @@ class AppContext:
             self._archive = open_archive(self.config, migrate=migrate)
         return self._archive
 
+    def readonly_database_url(self) -> str:
+        """The archive's database URL, checked to exist at this code's schema.
+
+        For commands that only read (sql, export): nothing is created or migrated; a missing
+        archive or another schema revision is an error telling the user what to run.
+        """
+        from storage.db import SchemaNotReady, require_schema
+
+        url = self.config.database_url()
+        try:
+            require_schema(url)
+        except SchemaNotReady as exc:
+            raise click.ClickException(str(exc)) from None
+        return url
+
+    def readonly_archive(self):
+        """The existing archive (see :meth:`readonly_database_url`), opened without migrating."""
+        from crawler.archive import open_archive
+
+        self.readonly_database_url()
+        return open_archive(self.config, migrate=False)
+
     def portals(self):
         try:
             return self.config.active_portals(self.profile)
@@ -53,7 +76,17 @@ class AppContext:
             raise click.ClickException(str(exc)) from None
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """A feature whose optional dependency is missing ends in one line naming the extra."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except MissingExtra as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--config", "config_path", envvar="NIANBAO_CONFIG", default=None, metavar="FILE",
               help="Config file (default ./config.yaml; env NIANBAO_CONFIG).")
 @click.option("--profile", default=None, help="Use the portals of this config profile (e.g. luoyang).")

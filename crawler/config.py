@@ -1,20 +1,37 @@
 """config.yaml: loaded and validated once; errors name the offending key.
 
 Every section forbids unknown keys, so a typo (``databse:``) is an error, not a silent default.
+Without a ./config.yaml (and no --config / NIANBAO_CONFIG) the packaged default is used: the
+repository's config.yaml itself, shipped as package data (crawler/default_config.yaml is a
+link to it), so the sample network and the profiles work outside the source tree too.
 """
 from __future__ import annotations
 
 import logging
 import os
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_CONFIG = "config.yaml"
+#: the shipped default configuration (package data): portals, profiles, documented settings
+PACKAGED_CONFIG = Path(__file__).resolve().parent / "default_config.yaml"
+
+
+def _http_url(v: str) -> str:
+    """An absolute http(s) URL with a host (a crawl can start from nothing else)."""
+    parts = urlsplit(v.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"{v!r} is not an http(s) URL with a host (e.g. https://www.example.gov.cn/)")
+    return v.strip()
+
+
+HttpUrlStr = Annotated[str, AfterValidator(_http_url)]
 
 
 class ConfigError(Exception):
@@ -67,12 +84,12 @@ class CrawlConfig(_Strict):
 
 class PortalConfig(_Strict):
     name: str
-    start_urls: list[str] = Field(min_length=1)
+    start_urls: list[HttpUrlStr] = Field(min_length=1)
     allowed_domains: list[str] = Field(min_length=1)
     agency: str | None = None
     region_code: str | None = None
     cms: str = "auto"               # a listing idiom of crawler/spiders/cms/, or auto (all)
-    list_api: str | None = None
+    list_api: HttpUrlStr | None = None
     deny: list[str] = Field(default_factory=list)
     schedule: ScheduleConfig | None = None
 
@@ -144,14 +161,22 @@ def _format_errors(path: str, err: ValidationError) -> str:
 
 
 def load_config(path: str | os.PathLike | None = None, *, required: bool = False) -> Config:
-    """Load and validate config.yaml (or NIANBAO_CONFIG). A missing default file gives defaults."""
+    """Load and validate config.yaml (or NIANBAO_CONFIG).
+
+    A missing ./config.yaml gives the packaged default, with relative paths (the archive)
+    under the current directory; a missing file named explicitly is an error.
+    """
     explicit = path is not None or "NIANBAO_CONFIG" in os.environ
     path = Path(path or os.environ.get("NIANBAO_CONFIG") or DEFAULT_CONFIG)
     if not path.exists():
         if explicit or required:
             raise ConfigError(f"config file not found: {path}")
-        logger.info("no %s; using defaults", path)
-        return Config(base_dir=Path.cwd())
+        logger.info("no %s; using the packaged default config (`nianbao init` writes one to edit)", path)
+        return _read(PACKAGED_CONFIG, base_dir=Path.cwd())
+    return _read(path, base_dir=path.resolve().parent)
+
+
+def _read(path: Path, *, base_dir: Path) -> Config:
     try:
         data: Any = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
@@ -164,5 +189,5 @@ def load_config(path: str | os.PathLike | None = None, *, required: bool = False
         cfg = Config.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(_format_errors(str(path), exc)) from None
-    cfg.base_dir = path.resolve().parent
+    cfg.base_dir = base_dir
     return cfg

@@ -161,7 +161,7 @@ def run_crawl(cfg: Any, portals: list[Any] | None = None, *, archive: Any = None
     result = {"run_id": run_id, "status": status, "finish_reason": reason, "resumed": resumed,
               "elapsed_s": round(time.monotonic() - started, 2),
               "crawl_s": round(float(st.get("elapsed_time_seconds") or 0), 2),
-              "totals": summarize([st]), "portals": per_portal}
+              "processed": process, "totals": summarize([st]), "portals": per_portal}
     archive.finish_run(run_id, status=status, stats=result)
     return result
 
@@ -186,6 +186,8 @@ def print_summary(result: Mapping[str, Any], console: Any = None) -> None:
     reasons = result["totals"].get("errors_by_reason") or {}
     if reasons:
         console.print("errors by reason: " + ", ".join(f"{k} {v}" for k, v in reasons.items()))
+    if result.get("processed", True):
+        console.print(f"extraction errors while crawling: {result['totals'].get('extraction_errors', 0)}")
 
 
 def parse_overrides(values: Iterable[str]) -> dict[str, Any]:

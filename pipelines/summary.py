@@ -25,7 +25,9 @@ COUNTERS = {
     "trap_blocked": "trap_blocked",
     "write_failed": "write_failed",
 }
-SCRAPY_COUNTERS = {"bytes": "downloader/response_bytes", "requests": "downloader/request_count"}
+# totals only (full stats keys): Scrapy's, and bodies the process pipeline could not extract
+SCRAPY_COUNTERS = {"bytes": "downloader/response_bytes", "requests": "downloader/request_count",
+                   "extraction_errors": "nianbao/process/extraction_error"}
 
 
 def summarize(stats_list: Iterable[Mapping[str, Any]], portal: str | None = None) -> dict[str, Any]:

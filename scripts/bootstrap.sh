@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Prepare a machine for nianbao: system packages (when root and apt-get exist) and .venv.
-# Usage: scripts/bootstrap.sh [--test]   (--test also installs test extras and checks services)
+# Usage: scripts/bootstrap.sh [--test]
+#   default: nianbao with the [ocr] extra (the demo's sample network has scanned reports)
+#   --test:  nianbao[dev] (tests, benchmarks: ocr + pg + test tools) and the test services' packages
 set -euo pipefail
 cd "$(dirname "$0")/.."
 want_test=0; [ "${1:-}" = "--test" ] && want_test=1
@@ -28,7 +30,7 @@ PY=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 .venv/bin/pip install -q --upgrade pip >/dev/null
 if [ "$want_test" = 1 ]; then
-  .venv/bin/pip install -q -e '.[test]'
+  .venv/bin/pip install -q -e '.[dev]'
 else
-  .venv/bin/pip install -q -e .
+  .venv/bin/pip install -q -e '.[ocr]'
 fi

@@ -241,7 +241,7 @@ class CellKey(Base):
 
 
 class ReportCell(Base):
-    """One figure of a standard table, keyed as in spec/report-template.md (via cell_key).
+    """One figure of a standard table, keyed as in docs/report-template.md (via cell_key).
 
     Clustered by (report_id, key_id) — WITHOUT ROWID on SQLite — because an archive holds
     ~200 of these per report: the compact layout keeps tens of millions of cells small.

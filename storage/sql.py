@@ -24,6 +24,7 @@ import sqlalchemy as sa
 
 from storage.coerce import to_number
 from storage.db import SQLITE_BUSY_TIMEOUT_MS, sqlite_path
+from storage.optional import require
 
 logger = logging.getLogger(__name__)
 
@@ -135,7 +136,7 @@ def _pg_conninfo(url: sa.URL) -> dict[str, Any]:
 
 
 def _run_postgresql(url: sa.URL, sql: str, max_rows: int | None, timeout_s: float | None) -> QueryResult:
-    import psycopg
+    psycopg = require("psycopg", extra="pg", feature="a PostgreSQL archive")
     from psycopg import errors as pg_errors
 
     info = _pg_conninfo(url)

@@ -57,6 +57,7 @@ def _counts(db_url: str, tmp_path: Path) -> dict[str, int]:
 
 def test_new_sqlite_archive_lists_the_seven_views(tmp_path: Path):
     cfg = _config(tmp_path, f"sqlite:///{tmp_path / 'new.sqlite'}")
+    assert _run(cfg, "db", "upgrade").exit_code == 0   # sql itself never creates an archive
     res = _run(cfg, "sql", "select name from sqlite_master where type='view' order by name", "--format", "csv")
     assert res.exit_code == 0, res.output
     assert res.output.split() == ["name", *sorted(PUBLIC_VIEWS)]
@@ -64,6 +65,7 @@ def test_new_sqlite_archive_lists_the_seven_views(tmp_path: Path):
 
 def test_new_postgresql_archive_lists_the_seven_views(pg_url: str, tmp_path: Path):
     cfg = _config(tmp_path, pg_url)
+    assert _run(cfg, "db", "upgrade").exit_code == 0
     res = _run(cfg, "sql", "select table_name from information_schema.views where table_schema = current_schema() "
                            "order by 1", "--format", "csv")
     assert res.exit_code == 0, res.output
@@ -89,6 +91,7 @@ def test_sql_refuses_writes_and_changes_nothing(filled, tmp_path: Path, stmt: st
 
 def test_sqlite_sql_creates_no_files(tmp_path: Path):
     cfg = _config(tmp_path, f"sqlite:///{tmp_path / 'a.sqlite'}")
+    assert _run(cfg, "db", "upgrade").exit_code == 0
     assert _run(cfg, "sql", "select 1").exit_code == 0
     before = sorted(p.name for p in tmp_path.iterdir())
     for stmt in (f"ATTACH '{tmp_path / 'other.db'}' AS o", f"VACUUM INTO '{tmp_path / 'copy.db'}'",
@@ -123,6 +126,69 @@ def test_sql_formats_and_errors(filled):
     assert res.exit_code == 0 and res.output.split() == ["n", "4"]
     res = _run(cfg, "sql", "SELECT * FROM no_such_view")
     assert res.exit_code != 0 and "SQL error" in res.output
+
+
+READ_ONLY_COMMANDS = [("sql", "SELECT count(*) FROM reports"), ("export", "--out", "OUT")]
+
+
+def _readonly(cfg: Path, tmp_path: Path, cmd: tuple[str, ...]):
+    return _run(cfg, *[str(tmp_path / "out") if a == "OUT" else a for a in cmd])
+
+
+@pytest.mark.parametrize("cmd", READ_ONLY_COMMANDS, ids=lambda c: c[0])
+def test_readonly_commands_never_create_an_archive(tmp_path: Path, cmd):
+    cfg = _config(tmp_path, f"sqlite:///{tmp_path / 'archive' / 'a.sqlite'}")
+    before = sorted(p.name for p in tmp_path.iterdir())
+    res = _readonly(cfg, tmp_path, cmd)
+    assert res.exit_code != 0
+    assert "no archive at" in res.output and "nianbao db upgrade" in res.output, res.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == before   # no archive/, blobs/ or out/
+
+
+def _schema_state(db_url: str) -> tuple[str | None, list[str]]:
+    from storage.db import current_revision, make_engine
+
+    eng = make_engine(db_url)
+    try:
+        import sqlalchemy as sa
+
+        return current_revision(eng), sorted(sa.inspect(eng).get_table_names())
+    finally:
+        eng.dispose()
+
+
+@pytest.mark.parametrize("cmd", READ_ONLY_COMMANDS, ids=lambda c: c[0])
+def test_readonly_commands_never_migrate(db_url: str, tmp_path: Path, cmd):
+    from storage.db import make_engine, upgrade
+
+    eng = make_engine(db_url)
+    upgrade(eng, "0003")   # an archive written by an older nianbao
+    eng.dispose()
+    cfg = _config(tmp_path, db_url)
+    before = _schema_state(db_url)
+    res = _readonly(cfg, tmp_path, cmd)
+    assert res.exit_code != 0
+    assert f"at schema 0003, this nianbao reads {head_revision()}" in res.output, res.output
+    assert "nianbao db upgrade" in res.output
+    assert _schema_state(db_url) == before and before[0] == "0003"
+    assert not (tmp_path / "out").exists()
+
+
+def test_readonly_commands_on_an_empty_or_newer_database(pg_url: str, tmp_path: Path):
+    cfg = _config(tmp_path, pg_url)
+    res = _run(cfg, "sql", "SELECT 1")
+    assert res.exit_code != 0 and "has no nianbao schema" in res.output and "nianbao db upgrade" in res.output
+    assert _schema_state(pg_url) == (None, [])   # still empty
+    assert _run(cfg, "db", "upgrade").exit_code == 0
+    import sqlalchemy as sa
+
+    eng = sa.create_engine(pg_url)
+    with eng.begin() as c:
+        c.execute(sa.text("UPDATE alembic_version SET version_num = '9999_from_the_future'"))
+    eng.dispose()
+    res = _run(cfg, "export", "--out", str(tmp_path / "out"))
+    assert res.exit_code != 0 and "written by a newer nianbao" in res.output, res.output
+    assert _schema_state(pg_url)[0] == "9999_from_the_future"
 
 
 @pytest.mark.parametrize("fmt", ["csv", "jsonl", "parquet"])

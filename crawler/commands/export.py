@@ -21,18 +21,21 @@ def command(obj, fmt: str, out_dir: Path, views: tuple[str, ...], run_id: int | 
     """Export every public view (or --view ones) plus manifest.json to --out.
 
     The manifest lists each file with its row count and sha256, the schema version and the
-    time of the export.
+    time of the export. The archive must exist at this version's schema (`nianbao db
+    upgrade`); export never changes it.
     """
     from storage.export import PUBLIC_VIEWS, export
 
     for v in views:
         if v not in PUBLIC_VIEWS:
             raise click.BadParameter(f"unknown view {v!r}; one of {', '.join(PUBLIC_VIEWS)}", param_hint="--view")
-    archive = obj.archive()
+    archive = obj.readonly_archive()  # never creates or migrates it
     try:
         manifest = export(archive, out_dir, fmt, views=list(views) or None, run_id=run_id)
     except RuntimeError as exc:
         raise click.ClickException(str(exc)) from None
+    finally:
+        archive.close()
     for f in manifest["files"]:
         rows = "" if f["rows"] is None else f"{f['rows']} rows"
         click.echo(f"{out_dir / f['file']}  {rows}")

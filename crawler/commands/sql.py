@@ -20,7 +20,8 @@ def command(obj, query: str, fmt: str, max_rows: int | None, timeout: float | No
 
     The public views are reports, report_cells, report_checks, documents, document_versions,
     captures and crawl_runs. Writes are refused: SQLite is opened read-only and PostgreSQL runs
-    the statement in a READ ONLY transaction.
+    the statement in a READ ONLY transaction. The archive must exist at this version's schema
+    (`nianbao db upgrade` creates or migrates it); this command never changes it.
 
     QUERY "-" reads the statement from standard input.
 
@@ -30,9 +31,7 @@ def command(obj, query: str, fmt: str, max_rows: int | None, timeout: float | No
 
     if query == "-":
         query = click.get_text_stream("stdin").read()
-    archive = obj.archive()  # creates/migrates a new archive so the views exist
-    url = archive.engine.url
-    archive.close()
+    url = obj.readonly_database_url()  # never creates or migrates the archive
     try:
         result = run_readonly(url, query, max_rows=max_rows, timeout_s=timeout)
     except ReadOnlyViolation as exc:

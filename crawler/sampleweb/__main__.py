@@ -17,8 +17,9 @@ def main(argv: list[str] | None = None) -> int:
     sv.add_argument("--scale", type=int, default=None, help="serve the scaled benchmark network with N sites")
     sv.add_argument("--pages-per-site", type=int, default=250)
     sv.add_argument("--portals-json", default=None, help="write the portal configs to this file")
-    bd = sub.add_parser("build", help="regenerate crawler/sampleweb/site/ (needs LibreOffice and ../shared/seeds)")
-    bd.add_argument("--seeds", default=None)
+    bd = sub.add_parser("build", help="regenerate crawler/sampleweb/site/ (needs the seed texts of the "
+                        "real-document corpus, $NIANBAO_CORPUS/seeds; LibreOffice for changed DOCX)")
+    bd.add_argument("--seeds", default=None, help="folder of the seed texts (default $NIANBAO_CORPUS/seeds)")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     if args.cmd == "build":

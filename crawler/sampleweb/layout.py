@@ -1,4 +1,4 @@
-"""Row/column labels of the standard tables (spec/report-template.md) and the H1–H4 checks.
+"""Row/column labels of the standard tables (docs/report-template.md) and the H1–H4 checks.
 
 The renderers print these labels; the checks compute which hard checks a set of figures fails,
 so a generated report's recorded ``failed_checks`` are derived, never hand-written.

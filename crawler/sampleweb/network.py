@@ -62,7 +62,7 @@ class Doc:
 def contents() -> list[Content]:
     C = Content
     return [
-        # seeds (figures and narrative come from ../shared/seeds at build time)
+        # seeds (figures from tests/data/seeds/expected.json, narrative from the seed texts, at build time)
         C("seed000", "洛宁县人民政府办公室", 2023, "2021", seed="seed000"),
         C("seed001", "洛阳市人民政府办公室", 2022, "2021", seed="seed001"),
         C("seed002", None, 2023, "2021", seed="seed002", printed_agency="政府办公室"),

@@ -1,4 +1,9 @@
-"""Read the seed reports: figures from expected.json, narrative paragraphs from the seed text.
+"""Read the seed reports: figures from their labels, narrative paragraphs from the seed text.
+
+The seed texts are real third-party documents kept outside the repository, in the
+real-document corpus (``$NIANBAO_CORPUS/seeds``, default ``../shared/seeds`` beside the
+checkout; ``NIANBAO_SEEDS_DIR`` names the folder directly). Their hand-labelled figures are
+the project's test data: tests/data/seeds/expected.json. Only a rebuild of site/ reads them.
 
 Seed texts come from different extractors: some hard-wrap lines (PDF text), some wrap and
 indent paragraphs, some give one paragraph per line; paragraphs are rebuilt per style.
@@ -13,7 +18,10 @@ from pathlib import Path
 
 logger = logging.getLogger(__name__)
 
-SEEDS_DIR = Path(os.environ.get("NIANBAO_SEEDS_DIR", Path(__file__).resolve().parents[3] / "shared" / "seeds"))
+_REPO = Path(__file__).resolve().parents[2]
+SEEDS_DIR = Path(os.environ.get("NIANBAO_SEEDS_DIR")
+                 or Path(os.environ.get("NIANBAO_CORPUS") or _REPO.parent / "shared") / "seeds")
+LABELS = _REPO / "tests" / "data" / "seeds" / "expected.json"
 
 _HEAD = re.compile(r"^\s*([一二三四五六])、\s*(总体情况|主动公开|收到和处理|政府信息公开行政复议|因政府信息公开|存在的主要问题|其他需要报告)")
 _ENUM = re.compile(r"^\s*([（(][一二三四五六七八九十]+[）)]|[一二三四五六七八九十]+是|存在主要问题|改进情况|下一步)")
@@ -67,10 +75,13 @@ def paragraphs(lines: list[str]) -> list[str]:
     return [re.sub(r"[\s\u3000\u00a0]+$", "", p) for p in paras]
 
 
-def load_seeds(seeds_dir: Path | None = None) -> list[dict]:
+def load_seeds(seeds_dir: Path | None = None, labels: Path | None = None) -> list[dict]:
     """Seeds as dicts: id, file, agency, report_year, template, section2-4, failed_checks, title, narrative."""
     d = Path(seeds_dir or SEEDS_DIR)
-    exp = json.loads((d / "expected.json").read_text(encoding="utf-8"))
+    lab = Path(labels or LABELS)
+    if not d.is_dir():
+        raise FileNotFoundError(f"seed texts not found at {d}: set NIANBAO_CORPUS (see README)")
+    exp = json.loads(lab.read_text(encoding="utf-8"))
     seeds = []
     for rep in exp["reports"]:
         text = (d / rep["file"]).read_text(encoding="utf-8")

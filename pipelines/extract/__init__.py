@@ -8,6 +8,8 @@ from __future__ import annotations
 import logging
 import time
 
+from storage.optional import MissingExtra
+
 from ..sniff import filename_from_url, sniff
 from .base import EXTRACTOR_VERSION, Extraction, ExtractionFailed, PageInfo, Table
 from .limits import MAX_INPUT_BYTES
@@ -68,7 +70,7 @@ def extract_bytes(
         if len(data) > MAX_INPUT_BYTES:
             raise ExtractionFailed(f"body too large: {len(data)} bytes > {MAX_INPUT_BYTES}")
         x = _dispatch(fmt, data, content_type, url)
-    except ExtractionFailed as e:
+    except (ExtractionFailed, MissingExtra) as e:
         x = Extraction(format=fmt, error=str(e))
     except MemoryError:
         x = Extraction(format=fmt, error="out of memory while extracting")

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from storage.optional import require
+
 from .base import Extraction, ExtractionFailed, PageInfo, Table, clean_line, count_chars, join_wrapped
 from .limits import MAX_IMAGE_PIXELS, MAX_RENDER_PIXELS
 
@@ -49,6 +51,16 @@ def _no_spin_sessions() -> None:
 
     cls._init_sess_opts = staticmethod(opts)
     cls._nianbao_patched = True
+
+
+#: what OCR imports beyond the core install: the ``[ocr]`` extra
+OCR_MODULES = ("rapidocr_onnxruntime", "onnxruntime", "cv2", "pypdfium2", "PIL")
+
+
+def require_ocr() -> None:
+    """Fail early, naming the ``[ocr]`` extra, when OCR's dependencies are not installed."""
+    for name in OCR_MODULES:
+        require(name, extra="ocr", feature="OCR of scanned PDF pages and images")
 
 
 def engine():
@@ -346,6 +358,7 @@ def page_from_image(gray: np.ndarray) -> tuple[str, list[list[list[str]]]]:
 
 def ocr_pdf_pages(data: bytes, pages: list[int], dpi: int = DPI) -> dict[int, OcrPage]:
     """Render the given 0-based pages with pdfium and OCR them (coordinates in points)."""
+    require_ocr()
     import pypdfium2 as pdfium
 
     from .pdf import PDF_LOCK
@@ -377,6 +390,7 @@ def ocr_pdf_pages(data: bytes, pages: list[int], dpi: int = DPI) -> dict[int, Oc
 
 
 def extract_image(data: bytes) -> Extraction:
+    require_ocr()
     from PIL import Image, ImageOps
 
     Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS

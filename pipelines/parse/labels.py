@@ -1,4 +1,4 @@
-"""The label catalogue of the standard tables (spec/report-template.md).
+"""The label catalogue of the standard tables (docs/report-template.md).
 
 Every row is known by one or more *aliases*: the printed label reduced by
 :func:`pipelines.parse.normalize.label_key` (NFKC, no whitespace, no punctuation, no list

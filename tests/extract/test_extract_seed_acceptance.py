@@ -16,12 +16,9 @@ from pipelines.extract import extract_bytes
 from pipelines.extract.base import normalize_for_compare as norm
 from extract_truthcheck import missing_paragraphs, missing_rows
 
-try:
-    from crawler.sampleweb import rendered_seeds
+from crawler.sampleweb import rendered_seeds
 
-    SEEDS = rendered_seeds()
-except Exception:  # the sample network is another package; skip cleanly if absent
-    SEEDS = []
+SEEDS = rendered_seeds()  # the committed sample network: no corpus needed
 
 def _param(r):
     # LibreOffice takes seconds per file: DOC/WPS of the first seed run by default, the rest
@@ -40,7 +37,6 @@ def _id(r) -> str:
     return f"{r['seed']}-{r['format']}"
 
 
-@pytest.mark.skipif(not SEEDS, reason="crawler.sampleweb rendered seeds not available")
 @pytest.mark.parametrize("r", TEXT_FORMATS)
 def test_rendered_seed_extracts_completely(r):
     x = extract_bytes(r["path"].read_bytes(), filename=r["path"].name)
@@ -62,7 +58,6 @@ def _cer(truth: str, got: str) -> float:
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not SCANS, reason="crawler.sampleweb rendered seeds not available")
 @pytest.mark.parametrize("r", SCANS, ids=_id)
 def test_scanned_seed_ocr(r):
     x = extract_bytes(r["path"].read_bytes(), filename=r["path"].name)

@@ -14,12 +14,10 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 import parse_variants as V  # noqa: E402
-from realdocs import corpus_available, corpus_dir, corpus_path  # noqa: E402
+import realdocs  # noqa: E402
 
 
 @pytest.fixture(scope="session")
-def seeds(request) -> list[dict]:
-    if not corpus_available():
-        pytest.skip(f"real-document corpus not at {corpus_dir()} (set NIANBAO_CORPUS): seed tests not run")
-    corpus_path("seeds/expected.json")
-    return V.load_seeds(corpus_path("seeds"))
+def seeds() -> list[dict]:
+    """The seed texts (corpus; the test must be marked realdocs) with their repo labels."""
+    return V.load_seeds(realdocs.seeds_dir(), realdocs.seed_labels())

@@ -8,7 +8,6 @@ are the printed ones from the seeds or spelled out below, so the tests are not c
 from __future__ import annotations
 
 import copy
-import json
 import re
 import unicodedata
 from pathlib import Path
@@ -22,10 +21,10 @@ S4_ROWS = ["review", "litigation_direct", "litigation_after_review"]
 _VALUES_AT_END = re.compile(r"^(?P<label>.*?[^\s\d.+-])(?P<vals>(?:[ \t]+(?:\d+(?:\.\d+)?|/|-))+)[ \t]*$")
 
 
-def load_seeds(seeds_dir: Path) -> list[dict]:
-    exp = json.loads((seeds_dir / "expected.json").read_text(encoding="utf-8"))
+def load_seeds(seeds_dir: Path, labels: dict) -> list[dict]:
+    """Each labelled seed with its text from ``seeds_dir``; ``labels`` is expected.json's content."""
     out = []
-    for r in exp["reports"]:
+    for r in labels["reports"]:
         r = copy.deepcopy(r)
         r["text"] = (seeds_dir / r["file"]).read_text(encoding="utf-8")
         r["inferred_rows"] = []

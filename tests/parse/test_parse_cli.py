@@ -36,6 +36,7 @@ def _check_json(out: str, seed: dict) -> dict:
     return d
 
 
+@pytest.mark.realdocs
 @pytest.mark.parametrize("i", range(5))
 def test_parse_seed_json(seeds, seeds_dir, i):
     res = _run(str(seeds_dir / seeds[i]["file"]), "--json")
@@ -43,6 +44,7 @@ def test_parse_seed_json(seeds, seeds_dir, i):
     _check_json(res.output, seeds[i])
 
 
+@pytest.mark.realdocs
 def test_parse_human_output(seeds, seeds_dir):
     res = _run(str(seeds_dir / seeds[1]["file"]))
     assert res.exit_code == 0, res.output
@@ -53,6 +55,7 @@ def test_parse_human_output(seeds, seeds_dir):
     assert "FAIL X3 (soft) narrative:handled: expected 85, printed 92" in out
 
 
+@pytest.mark.realdocs
 def test_parse_broken_human_output(seeds, tmp_path):
     text, _ = V.broken(seeds[4], "review_total")
     f = tmp_path / "broken.txt"
@@ -62,6 +65,7 @@ def test_parse_broken_human_output(seeds, tmp_path):
     assert "FAIL H4 (hard) row:review: expected 4, printed 5" in res.output
 
 
+@pytest.mark.realdocs
 def test_parse_gb18030_txt(seeds, tmp_path):
     f = tmp_path / "report.txt"
     f.write_bytes(seeds[3]["text"].encode("gb18030"))
@@ -101,15 +105,7 @@ def _table(grid: list[list[str]]) -> str:
     return "<table>" + "".join(rows) + "</table>"
 
 
-def _extract_available() -> bool:
-    try:
-        from pipelines.extract import extract_bytes  # noqa: F401
-        return True
-    except ImportError:
-        return False
-
-
-@pytest.mark.skipif(not _extract_available(), reason="pipelines.extract not available")
+@pytest.mark.realdocs
 def test_parse_html_file_through_extraction(seeds, tmp_path):
     f = tmp_path / "report.html"
     f.write_text(_html(seeds[4]), encoding="utf-8")
@@ -118,6 +114,7 @@ def test_parse_html_file_through_extraction(seeds, tmp_path):
     _check_json(res.output, seeds[4])
 
 
+@pytest.mark.realdocs
 def test_parse_loopback_url(seeds, tmp_path):
     (tmp_path / "r.txt").write_text(seeds[0]["text"], encoding="utf-8")
     class Quiet(http.server.SimpleHTTPRequestHandler):
@@ -143,7 +140,7 @@ def test_parse_missing_file(tmp_path):
     assert "no such file" in res.output
 
 
-@pytest.mark.skipif(not _extract_available(), reason="pipelines.extract not available")
+@pytest.mark.realdocs
 def test_lossy_table_text_gives_no_wrong_cells(seeds):
     """Without the grids, an extractor's flattened table text (merged-cell duplicates dropped,
     so "0 0 0" reads "0") must give missing cells, never wrong or invented ones."""

@@ -9,6 +9,7 @@ from parse_compare import cell_diffs, hard_failures
 from pipelines.parse import PARSER_VERSION, ParsedReport, parse_report
 
 
+@pytest.mark.realdocs
 @pytest.mark.parametrize("i", range(5))
 def test_seed_figures_exact(seeds, i):
     s = seeds[i]
@@ -26,6 +27,7 @@ def test_seed_figures_exact(seeds, i):
     assert (ids.count("H1"), ids.count("H2"), ids.count("H3"), ids.count("H4")) == (7, 7, 25, 3)
 
 
+@pytest.mark.realdocs
 def test_seed_identity_sources(seeds):
     r0 = parse_report(seeds[0]["text"])
     assert r0.agency_source == "title"
@@ -38,6 +40,7 @@ def test_seed_identity_sources(seeds):
     assert r2c.agency_source == "config"
 
 
+@pytest.mark.realdocs
 def test_to_dict_contract(seeds):
     d = parse_report(seeds[1]["text"]).to_dict()
     assert set(d) == {"agency", "agency_source", "report_year", "template", "title", "region_code",
@@ -54,6 +57,7 @@ def test_to_dict_contract(seeds):
     assert isinstance(PARSER_VERSION, str) and PARSER_VERSION
 
 
+@pytest.mark.realdocs
 def test_narrative_checks_on_seeds(seeds):
     """X3 reads 申请/办结/结转/复议/诉讼 from 一、总体情况; seed 001 says 已办结85件 where the
     table's 总计 is 92 — a soft failure, recorded and nothing changed."""
@@ -78,6 +82,7 @@ def test_empty_and_junk_input_never_raise():
     assert parse_report(None).cells == []
 
 
+@pytest.mark.realdocs
 def test_ocr_garbled_title(seeds):
     """An OCR'd title (公开→公于-, 报告→：告) still gives year and agency, with a warning."""
     text = seeds[0]["text"].replace("洛宁县人民政府办公室2023年政府信息公开工作年\n度报告",
@@ -89,6 +94,7 @@ def test_ocr_garbled_title(seeds):
     assert parse_report("政府办公室2023年政府信息公于-工作年度：告\n一、总体情况").agency is None
 
 
+@pytest.mark.realdocs
 def test_seed_scan_ocr_output(seeds):
     """Seed 000 rendered as a scanned PDF, as OCR (rapidocr, via pipelines.extract) read it —
     a snapshot, so the gate covers OCR-shaped input without OCR's minutes per file."""

@@ -19,6 +19,7 @@ def _ok(rep, exp):
     assert rep.agency == exp["agency"] and rep.report_year == exp["report_year"]
 
 
+@pytest.mark.realdocs
 @pytest.mark.parametrize("i", SEEDS)
 @pytest.mark.parametrize("kind", ["full_width", "half_width", "spaces", "typo"])
 def test_label_spellings(seeds, i, kind):
@@ -32,6 +33,7 @@ def test_label_spellings(seeds, i, kind):
     assert not any(c.inferred for c in rep.cells)
 
 
+@pytest.mark.realdocs
 @pytest.mark.parametrize("i", SEEDS)
 def test_digit_runs_are_split_by_the_checks_and_marked_inferred(seeds, i):
     s = seeds[i]
@@ -47,6 +49,7 @@ def test_digit_runs_are_split_by_the_checks_and_marked_inferred(seeds, i):
     assert c.printed == str(s["section3"]["new_received"][6])
 
 
+@pytest.mark.realdocs
 def test_ambiguous_run_in_section_2_is_left_unread(seeds):
     """2 24 18 printed 22418: six cuts into three counts, no check of the form tells them
     apart — the row is left unread with a warning naming it, never guessed (it used to be
@@ -62,6 +65,7 @@ def test_ambiguous_run_in_section_2_is_left_unread(seeds):
     _ok(rep, exp)
 
 
+@pytest.mark.realdocs
 @pytest.mark.parametrize("i", SEEDS)
 def test_section4_as_run_of_15(seeds, i):
     """Section 四 as one run: H4 cuts it; seed 001's 复议后起诉 11 0 0 2 13 and 1 10 0 2 13
@@ -78,6 +82,7 @@ def test_section4_as_run_of_15(seeds, i):
         assert exp["open_cells"] == []
 
 
+@pytest.mark.realdocs
 @pytest.mark.parametrize("i", SEEDS)
 @pytest.mark.parametrize("shape", ["grid_only", "one_s2_table", "grid_and_text"])
 def test_grids_with_merged_cells(seeds, i, shape):
@@ -91,6 +96,7 @@ def test_grids_with_merged_cells(seeds, i, shape):
     _ok(rep, s)
 
 
+@pytest.mark.realdocs
 def test_grid_blank_cells_are_null(seeds):
     s = seeds[4]
     blank = {("3", "denied_state_secret", "research_institution"), ("2", "licensing", "decisions")}
@@ -103,6 +109,7 @@ def test_grid_blank_cells_are_null(seeds):
     assert rep.value("3", "denied_state_secret", "total") == 0
 
 
+@pytest.mark.realdocs
 def test_null_markers_in_text(seeds):
     text = seeds[3]["text"].replace("行政许可\t0", "行政许可\t/").replace("行政处罚\t0", "行政处罚\t—") \
         .replace("行政强制\t0", "行政强制\t无")
@@ -112,6 +119,7 @@ def test_null_markers_in_text(seeds):
         assert c.value is None and c.printed == printed
 
 
+@pytest.mark.realdocs
 def test_2019_trial_layout(seeds):
     text, exp = V.text_2019(seeds[4])
     rep = parse_report(text)
@@ -126,6 +134,7 @@ def test_2019_trial_layout(seeds):
     assert ids.count("H3") == 23 and ids.count("H2") == 7
 
 
+@pytest.mark.realdocs
 def test_layout_from_labels_not_year(seeds):
     """A 2021-layout report for 2020 stays '2021'; a 2019-layout one dated 2022 stays '2019'."""
     t21 = seeds[4]["text"].replace("2024 年政府信息公开", "2020 年政府信息公开")
@@ -149,6 +158,7 @@ def test_legacy_report():
 BREAK_KINDS = list(V.BREAKS) + ["review_total"]
 
 
+@pytest.mark.realdocs
 @pytest.mark.parametrize("i", SEEDS)
 @pytest.mark.parametrize("kind", BREAK_KINDS)
 def test_broken_arithmetic_found_where_it_is(seeds, i, kind):
@@ -162,6 +172,7 @@ def test_broken_arithmetic_found_where_it_is(seeds, i, kind):
         assert c.expected != c.actual and c.cells
 
 
+@pytest.mark.realdocs
 def test_broken_arithmetic_details(seeds):
     text, _ = V.broken(seeds[4], "review_total")
     rep = parse_report(text)
@@ -207,6 +218,7 @@ def test_readings_unit():
     assert len(got) == 100 and not complete
 
 
+@pytest.mark.realdocs
 def test_cross_year_checks(seeds):
     cur = parse_report(seeds[4]["text"]).to_dict()
     prev = parse_report(seeds[4]["text"].replace("2024 年政府", "2023 年政府")).to_dict()
@@ -228,6 +240,7 @@ def test_cross_year_checks(seeds):
     assert cross_year_checks(cur, cur) == []       # not consecutive years
 
 
+@pytest.mark.realdocs
 def test_unknown_typo_read_by_similarity(seeds):
     """A misspelling not in the catalogue is matched to the row expected there, with a warning."""
     text = seeds[3]["text"].replace("4.保护第三方合法权益", "4.保护地三方合法权意")
@@ -236,6 +249,7 @@ def test_unknown_typo_read_by_similarity(seeds):
     assert any("denied_third_party_rights" in w and "similarity" in w for w in rep.warnings)
 
 
+@pytest.mark.realdocs
 def test_page_numbers_and_thousands_separators(seeds):
     s = seeds[4]
     text = s["text"].replace("五、存在的主要问题", "- 3 -\n五、存在的主要问题")
@@ -248,6 +262,7 @@ def test_page_numbers_and_thousands_separators(seeds):
     assert hard_failures(rep) == set()
 
 
+@pytest.mark.realdocs
 def test_labels_after_numbers_in_pdf_text(seeds):
     """PDF text where the numbers sit on the first line of a wrapped label."""
     s = seeds[1]
@@ -258,6 +273,7 @@ def test_labels_after_numbers_in_pdf_text(seeds):
     assert cell_diffs(rep, s) == []
 
 
+@pytest.mark.realdocs
 @pytest.mark.parametrize("i", SEEDS)
 def test_table_of_contents_is_not_taken_for_sections(seeds, i):
     s = seeds[i]
@@ -270,6 +286,7 @@ def test_table_of_contents_is_not_taken_for_sections(seeds, i):
     assert not any("outside its section" in w for w in rep.warnings)
 
 
+@pytest.mark.realdocs
 def test_digit_runs_inside_grid_cells(seeds):
     s = seeds[4]
     grids = V.grids_from_figures(s)

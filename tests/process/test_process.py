@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import html
-import json
 from decimal import Decimal
 
 import pytest
@@ -69,7 +68,8 @@ def _counts(archive) -> dict[str, int]:
     return out
 
 
-def test_process_archive_end_to_end(archive, filler, seeds_dir):
+@pytest.mark.realdocs
+def test_process_archive_end_to_end(archive, filler, seeds_dir, seed_labels):
     urls = _fill(filler, seeds_dir)
     st = process_archive(archive, all=True, portals=PORTALS)
     assert (st.blobs, st.reports, st.not_reports) == (10, 6, 2)
@@ -83,7 +83,7 @@ def test_process_archive_end_to_end(archive, filler, seeds_dir):
     run = archive.get_run(st.run_id)
     assert run["kind"] == "process" and run["status"] == "finished" and run["stats"]["reports"] == 6
 
-    expected = {r["file"][:3]: r for r in json.loads((seeds_dir / "expected.json").read_text(encoding="utf-8"))["reports"]}
+    expected = {r["file"][:3]: r for r in seed_labels["reports"]}
     rows = archive.query("SELECT r.*, s.url AS first_url FROM reports r JOIN report_source s ON s.report_id = r.report_id")
     by_url = {r["first_url"]: r for r in rows}
     for k, url in urls.items():
@@ -117,6 +117,7 @@ def test_process_archive_end_to_end(archive, filler, seeds_dir):
     assert not any("list.html" in u or "notice" in u for u in by_url)
 
 
+@pytest.mark.realdocs
 def test_process_is_idempotent(archive, filler, seeds_dir):
     _fill(filler, seeds_dir)
     first = process_archive(archive, all=True, portals=PORTALS)
@@ -133,6 +134,7 @@ def test_process_is_idempotent(archive, filler, seeds_dir):
     assert third.blobs == 0 and _counts(archive) == c1
 
 
+@pytest.mark.realdocs
 def test_bad_blob_is_recorded_and_the_run_carries_on(archive, filler, seeds_dir):
     s = _seeds(seeds_dir)
     bad = filler.capture("http://a.example/bad.txt", s["003"].encode("utf-8"), minutes=1)
@@ -146,6 +148,7 @@ def test_bad_blob_is_recorded_and_the_run_carries_on(archive, filler, seeds_dir)
     assert st.error_blobs[0]["url"] == "http://a.example/bad.txt"
 
 
+@pytest.mark.realdocs
 def test_cross_year_checks_whatever_the_order(archive, filler, seeds_dir):
     text = _seeds(seeds_dir)["000"]
     nxt = text.replace("2023", "2024")  # same office, next year (same figures: X1 compares across years)
@@ -170,6 +173,7 @@ def test_cross_year_checks_whatever_the_order(archive, filler, seeds_dir):
         {a.report_id, b.report_id}
 
 
+@pytest.mark.realdocs
 def test_stored_extraction_is_reused(archive, filler, seeds_dir):
     r = filler.capture("http://a.example/1.txt", _seeds(seeds_dir)["001"].encode("utf-8"))
     first = process_blob(archive, r.sha256)
@@ -178,6 +182,7 @@ def test_stored_extraction_is_reused(archive, filler, seeds_dir):
     assert first.report_id == again.report_id and first.extraction_id == again.extraction_id
 
 
+@pytest.mark.realdocs
 def test_page_metadata_and_htmldate(archive, filler, seeds_dir):
     text = _seeds(seeds_dir)["002"]
     page = as_html(text, title="宜阳县人民政府办公室2023年政府信息公开工作年度报告", pubdate="2024-03-15 10:30")
@@ -208,6 +213,7 @@ def test_not_reports_get_no_row(archive, filler):
     assert archive.query("SELECT count(*) AS n FROM report")[0]["n"] == 0
 
 
+@pytest.mark.realdocs
 def test_decimal_values_survive(archive, filler, seeds_dir):
     r = filler.capture("http://a.example/4.txt", _seeds(seeds_dir)["004"].encode("utf-8"))
     res = process_blob(archive, r.sha256)
@@ -216,6 +222,7 @@ def test_decimal_values_survive(archive, filler, seeds_dir):
     assert vals and all(v["value"] is None or isinstance(v["value"], (int, Decimal)) for v in vals)
 
 
+@pytest.mark.realdocs
 def test_default_mode_reparses_reports_of_an_older_parser(archive, filler, seeds_dir):
     r = filler.capture("http://a.example/1.txt", _seeds(seeds_dir)["003"].encode("utf-8"))
     filler.capture("http://a.example/list.html", LISTING, content_type="text/html; charset=utf-8")

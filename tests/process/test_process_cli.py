@@ -7,10 +7,14 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from crawler.cli import main
 from storage import Archive
+
+# every test here reads the seed texts (real documents)
+pytestmark = pytest.mark.realdocs
 
 REPO = Path(__file__).resolve().parents[2]
 

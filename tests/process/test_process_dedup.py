@@ -3,7 +3,12 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from pipelines import dedup
+
+# every test here reads the seed texts (real documents)
+pytestmark = pytest.mark.realdocs
 
 
 def _cells(n_granted: int = 5, n_total: int = 9) -> list[dict]:

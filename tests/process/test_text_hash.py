@@ -43,6 +43,7 @@ def test_parse_json_hash_is_the_stored_hash(tmp_path, name):
     assert printed == stored
 
 
+@pytest.mark.realdocs
 def test_parse_json_hash_of_a_text_seed_is_the_stored_hash(tmp_path, seeds_dir):
     stored, printed = _stored_and_printed(tmp_path, sorted(seeds_dir.glob("000_*.txt"))[0])
     assert stored is not None and printed == stored

@@ -8,6 +8,9 @@ import pytest
 from crawler.sampleweb import SITE_DIR
 from crawler.sampleweb.build import build
 
+# every test here reads the seed texts (real documents)
+pytestmark = pytest.mark.realdocs
+
 
 def _files(root: Path) -> dict[str, bytes]:
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
