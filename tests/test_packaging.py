@@ -26,7 +26,7 @@ NOT_IMPORTED = {
 }
 #: modules of an extra imported outside a require() call, and why that is safe
 EXTRA_IMPORTS_ALLOWED = {
-    ("storage/archive.py", "psycopg"): "only on a PostgreSQL engine, opened through make_engine's require_driver",
+    ("storage/documents.py", "psycopg"): "only on a PostgreSQL engine, opened through make_engine's require_driver",
     ("storage/capture.py", "psycopg"): "only on a PostgreSQL engine, opened through make_engine's require_driver",
     ("pipelines/extract/ocr.py", "rapidocr_onnxruntime"): "after require_ocr()",
     ("pipelines/extract/ocr.py", "cv2"): "after require_ocr()",
