@@ -357,8 +357,10 @@ def extract_pdf(data: bytes, *, ocr: bool = True, tables: bool = True, table_eng
         todo = need_ocr[:MAX_OCR_PAGES]
         if len(need_ocr) > len(todo):
             warnings.append(f"only {len(todo)} of {len(need_ocr)} image pages OCRed")
-        results = ocr_pdf_pages(data, todo)
-        for pno, op in results.items():
+        results, lost = ocr_pdf_pages(data, todo)
+        for pno in lost:
+            warnings.append(f"page {pno + 1}: OCR worker died (out of memory or a crash); page left unread")
+        for pno, op in sorted(results.items()):
             page_texts[pno] = op.text
             infos[pno] = PageInfo(pno + 1, count_chars(op.text), True)
             page_tables.append(_PageTables(
