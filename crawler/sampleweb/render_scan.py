@@ -77,8 +77,11 @@ def rendering(style: str, key: str, seed: int = 0) -> Rendering:
     r = random.Random(f"{style}:{key}:{seed}")
     dpi = r.choice([150, 180, 200, 240, 300])
     if style == "form":
-        return Rendering(dpi, r.uniform(-0.5, 0.5), r.uniform(0.15, 0.3), 0.3, 0, 0.0, (255, 255, 255), None,
-                         0.0, 0.0, r.uniform(0.0, 0.6), None, "serif", 10.5, r.choice([8.0, 9.0]), 6.5)
+        # black-and-white office scans run at 200-300 dpi (below that a 1-bit scan loses the
+        # thin horizontal strokes of a serif face: 二 becomes unreadable, for people too)
+        return Rendering(r.choice([200, 240, 300]), r.uniform(-0.5, 0.5), r.uniform(0.15, 0.3), 0.3, 0, 0.0,
+                         (255, 255, 255), None, 0.0, 0.0, r.uniform(0.0, 0.3), None, "serif", 10.5,
+                         r.choice([8.0, 9.0]), 6.5)
     if style == "split":
         return Rendering(dpi, r.uniform(-1.0, 1.0), r.uniform(0.35, 0.5), r.uniform(0.6, 0.9), r.randint(0, 40), 0.0,
                          (r.randint(240, 250), r.randint(232, 242), r.randint(205, 222)), (205, 205, 205),
@@ -408,7 +411,7 @@ class _Pages:
             im = Image.fromarray(a.clip(0, 255).astype(np.uint8))
             buf = io.BytesIO()
             if self.rd.jpeg is None:
-                im.convert("L").point(lambda v: 255 if v > 150 else 0).convert("1").save(buf, "PNG", optimize=True)
+                im.convert("L").point(lambda v: 255 if v > 190 else 0).convert("1").save(buf, "PNG", optimize=True)
             else:
                 im.save(buf, "JPEG", quality=self.rd.jpeg)
             out.append(buf.getvalue())
