@@ -1,4 +1,8 @@
-"""DOC and WPS (and RTF): LibreOffice headless -> DOCX -> the DOCX extractor; antiword fallback.
+"""DOC and WPS (and RTF): read directly (wordbin, milliseconds), else LibreOffice headless ->
+DOCX -> the DOCX extractor; antiword as the last resort.
+
+The direct reader gives the text and table grids LibreOffice would; what it does not
+understand (Word 6/95, encryption, nested tables, damage) goes through LibreOffice.
 
 Each conversion gets its own LibreOffice profile directory (-env:UserInstallation), so
 conversions can run in parallel threads without fighting over a profile lock; a timeout
@@ -11,6 +15,7 @@ import logging
 import os
 import shutil
 import signal
+import struct
 import subprocess
 import tempfile
 import threading
@@ -129,7 +134,22 @@ def antiword_extract(data: bytes, timeout: int = ANTIWORD_TIMEOUT) -> tuple[str,
     return "\n".join(lines), tables
 
 
+def read_fast(data: bytes) -> Extraction:
+    """A Word 97-2003 body read directly (wordbin); raises wordbin.Unsupported."""
+    from . import wordbin
+
+    doc = wordbin.read(data)
+    text = "\n".join(wordbin.lines(doc))
+    if not count_chars(text):
+        raise wordbin.Unsupported("no text in the main document")
+    tables = [Table(rows=g) for g in (rectangular(body[0]) for kind, body in doc.blocks if kind == "t") if g]
+    meta = {"title": doc.title, "author": doc.author, "created": doc.created, "modified": doc.modified}
+    return Extraction(format="doc", extractor="wordbin", text=text, tables=tables,
+                      pages=[PageInfo(1, count_chars(text))], metadata=meta)
+
+
 def extract_doc(data: bytes) -> Extraction:
+    from . import wordbin
     from .docx import extract_docx
 
     data, padded = pad_ole(data)
@@ -137,6 +157,16 @@ def extract_doc(data: bytes) -> Extraction:
     rtf = data.startswith(b"{\\rtf")
     suffix = ".rtf" if rtf else ".doc"
     check_ole(data)
+    if not rtf:
+        try:
+            x = read_fast(data)
+            x.warnings = warnings
+            return x
+        except (wordbin.Unsupported, struct.error, IndexError, ValueError, KeyError) as e:
+            # a damaged structure is LibreOffice's to judge: it repairs some
+            reason = str(e) if isinstance(e, wordbin.Unsupported) else f"damaged Word structure: {type(e).__name__}: {e}"
+            logger.info("Word binary reader: %s; converting with LibreOffice", reason)
+            warnings.append(f"read through LibreOffice ({reason})")
     lo_error = None
     try:
         docx_bytes = convert_with_soffice(data, suffix, infilter=None if rtf else "MS Word 97")
