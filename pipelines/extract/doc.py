@@ -2,7 +2,8 @@
 DOCX -> the DOCX extractor; antiword as the last resort.
 
 The direct reader gives the text and table grids LibreOffice would; what it does not
-understand (Word 6/95, encryption, nested tables, damage) goes through LibreOffice.
+understand (Word 6/95, encryption, nested tables, damage) goes through LibreOffice: the
+run's one LibreOffice server (lo_server) where it can run, else a LibreOffice per file.
 
 Each conversion gets its own LibreOffice profile directory (-env:UserInstallation), so
 conversions can run in parallel threads without fighting over a profile lock; a timeout
@@ -67,7 +68,18 @@ def check_ole(data: bytes) -> None:
 def convert_with_soffice(
     data: bytes, suffix: str, target: str = "docx", timeout: int = SOFFICE_TIMEOUT, infilter: str | None = None
 ) -> bytes:
-    """Convert bytes with LibreOffice; raises ExtractionFailed with the reason."""
+    """Convert bytes with LibreOffice; raises ExtractionFailed with the reason.
+
+    DOCX targets go to the run's LibreOffice server when one can run (lo_server), else a
+    LibreOffice is started for this file.
+    """
+    from . import lo_server
+
+    if target == "docx" and lo_server.available():
+        try:
+            return lo_server.convert(data, "docx", infilter, timeout)
+        except lo_server.Unavailable as e:
+            logger.warning("%s; starting LibreOffice per file", e)
     exe = soffice_binary()
     if not exe:
         raise ExtractionFailed("LibreOffice (soffice) is not installed")
