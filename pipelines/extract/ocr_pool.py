@@ -12,10 +12,10 @@ made for the next document.
 """
 from __future__ import annotations
 
-import atexit
 import contextlib
 import logging
 import multiprocessing as mp
+import multiprocessing.util as mp_util
 import os
 import signal
 import sys
@@ -84,17 +84,28 @@ def _pool(n: int) -> ProcessPoolExecutor:
     with _POOL_LOCK:
         if _POOL is None:
             _POOL = ProcessPoolExecutor(max_workers=n, mp_context=mp.get_context("spawn"), initializer=_init_worker)
-            atexit.register(shutdown)
+            # a multiprocessing finaliser, not atexit: a process started by multiprocessing joins
+            # its children when its target returns, before atexit, and would wait for workers
+            # that are only told to stop at interpreter exit
+            mp_util.Finalize(_POOL, shutdown, exitpriority=10)
         return _POOL
 
 
 def shutdown() -> None:
-    """Stop the workers (also at interpreter exit)."""
+    """Stop the workers (also when this process ends); a worker that does not stop is killed."""
     global _POOL
     with _POOL_LOCK:
         pool, _POOL = _POOL, None
-    if pool is not None:
-        pool.shutdown(wait=True, cancel_futures=True)
+    if pool is None:
+        return
+    procs = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for p in procs:
+        p.join(10)
+    for p in procs:
+        if p.is_alive():
+            p.terminate()
+            p.join(5)
 
 
 def ocr_pages(pages: list[tuple[Hashable, Callable[[], tuple[np.ndarray, float]]]]) -> tuple[dict, list]:
