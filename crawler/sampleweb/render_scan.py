@@ -272,6 +272,7 @@ class _Pages:
         self.f_title = ImageFont.truetype(bold, size(16), index=2 if "Noto" in bold else 0)
         self.ink = (25, 25, 25)
         self.pages: list = []
+        self.page_skews: list[float] = []  # the angle each page was turned by
         self.tables_on_pages: list[set[int]] = []
         self._new()
 
@@ -403,7 +404,14 @@ class _Pages:
             if self.rd.blur:
                 im = im.filter(ImageFilter.GaussianBlur(self.rd.blur))
             if self.rd.skew:
-                im = im.rotate(self.rd.skew, resample=Image.BICUBIC, fillcolor=self.rd.paper)
+                # a sheet feeds a little off: each page turned by about the skew and shifted
+                # up to 2 mm (the form style's flatbed scans sit still)
+                shift = (0, 0) if self.rd.jpeg is None else tuple(round(self.rnd.uniform(-2, 2) * self.px) for _ in "xy")
+                angle = self.rd.skew + self.rnd.uniform(-0.1, 0.1)
+                self.page_skews.append(round(angle, 3))
+                im = im.rotate(angle, resample=Image.BICUBIC, fillcolor=self.rd.paper, translate=shift)
+            else:
+                self.page_skews.append(0.0)
             a = np.asarray(im).astype(np.float32)
             if self.rd.noise:
                 nr = np.random.default_rng(self.rnd.randrange(2**32))
@@ -469,6 +477,7 @@ def render_scan(rep: dict[str, Any], style: str, seed: int = 0) -> tuple[bytes, 
     legacy = rep["template"] == "legacy" or style == "legacy"
     truth = {
         "style": style, "seed": seed, "key": key, "rendering": asdict(rd), "pages": len(images),
+        "page_skews": pg.page_skews,
         "tables": [t.grid() for t in tables], "split_tables": split,
         "template": "legacy" if legacy else rep["template"], "report_year": rep["report_year"],
         "agency": rep.get("agency"), "title": rep["title"],

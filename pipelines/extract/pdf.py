@@ -23,6 +23,7 @@ logger = logging.getLogger(__name__)
 
 PDF_LOCK = threading.RLock()
 MIN_TEXT_CHARS = 20  # fewer on a page that carries an image: OCR the page
+MAX_PAGE_SHIFT = 20.0  # points (7 mm) a table's continuation may sit off on the next page
 
 
 _CJK_CH = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f\u2018-\u201f]")
@@ -264,11 +265,16 @@ def _stitch(pages: list[_PageTables]) -> list[Table]:
                 and (prev_page.last_text_bottom is None or prev_page.last_text_bottom <= prev_page.tables[-1].bbox[3] + 2)
             ):
                 t_prev, ids_prev, xs_prev = prev
-                if xs_prev and f.xs and abs(xs_prev[0] - f.xs[0]) <= 3 and abs(xs_prev[-1] - f.xs[-1]) <= 3:
-                    union = _union_edges(xs_prev, f.xs)
+                # a scanned page may sit a few millimetres off the previous one: same width
+                # and nearly the same place is the same table, compared after the shift
+                shift = f.xs[0] - xs_prev[0] if xs_prev and f.xs else 0.0
+                if (xs_prev and f.xs and abs(shift) <= MAX_PAGE_SHIFT
+                        and abs((f.xs[-1] - f.xs[0]) - (xs_prev[-1] - xs_prev[0])) <= 3):
+                    xs_f = [x - shift for x in f.xs]
+                    union = _union_edges(xs_prev, xs_f)
                     t_prev.rows[:] = _regrid(t_prev.rows, xs_prev, union)
                     ids_prev[:] = _regrid(ids_prev, xs_prev, union)
-                    part = _Found(f.bbox, _regrid(f.grid, f.xs, union), _regrid(f.ids, f.xs, union), union)
+                    part = _Found(f.bbox, _regrid(f.grid, xs_f, union), _regrid(f.ids, xs_f, union), union)
                     _continue(t_prev, part, ids_prev)
                     prev = (t_prev, ids_prev, union)
                     continue
