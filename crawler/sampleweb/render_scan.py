@@ -158,32 +158,20 @@ def _s3_header(label_cols: int) -> list[Cell]:
 
 
 def section3_split(template: str, s3: dict) -> TableSpec:
-    """Category and item in two label columns; 三、本年度办理结果 a row of its own."""
-    cells = _s3_header(2)
-    r = 3
+    """Category and item in two label columns; 三、本年度办理结果 a row of its own.
 
-    def vals(row: int, key: str) -> None:
-        cells.extend((row, 2 + i, 1, 1, v, "c") for i, v in enumerate(_s3_values(s3, key)))
-
-    for key in ("new_received", "carried_over_prev"):
-        cells.append((r, 0, 1, 2, S3_TOP_LABELS[key], "l"))
-        vals(r, key)
-        r += 1
-    cells.append((r, 0, 1, 9, S3_RESULTS_LABEL, "l"))
-    r += 1
-    for glabel, items in s3_groups(template):
-        for j, (key, label) in enumerate(items):
-            if not label:
-                cells.append((r, 0, 1, 2, glabel, "l"))
-            else:
-                if j == 0:
-                    cells.append((r, 0, len(items), 1, glabel, "c"))
-                cells.append((r, 1, 1, 1, label, "l"))
-            vals(r, key)
-            r += 1
-    cells.append((r, 0, 1, 2, S3_TOP_LABELS["carried_forward"], "l"))
-    vals(r, "carried_forward")
-    return TableSpec(r + 1, 9, cells, _fit([26, 55] + [12] * 7), 3)
+    The national form's grid with its first label column (三、本年度办理结果, merged over the
+    result rows) taken out and printed as a full-width row above the results instead.
+    """
+    n, m, cells = section3_grid(template, s3)
+    first = next(r for r, c, rs, cs, t, a in cells if t == S3_RESULTS_LABEL)
+    out: list[Cell] = []
+    for r, c, rs, cs, text, align in cells:
+        if text == S3_RESULTS_LABEL:
+            continue
+        out.append((r + 1 if r >= first else r, max(c - 1, 0), rs, cs - 1 if c == 0 else cs, text, align))
+    out.append((first, 0, 1, m - 1, S3_RESULTS_LABEL, "l"))
+    return TableSpec(n + 1, m - 1, out, _fit([26, 55] + [12] * 7), 3)
 
 
 def section3_flat(template: str, s3: dict) -> TableSpec:
