@@ -191,8 +191,10 @@ def _ocr_child(engine: str, docs: list[tuple[str, str, str]], q) -> None:
 
     from pipelines.extract import extract_bytes
 
-    smallest = min(docs, key=lambda d: Path(d[1]).stat().st_size)
-    extract_bytes(Path(smallest[1]).read_bytes())  # warm-up: workers, models
+    # warm-up: the worker processes and their models (a document of 2+ pages uses the pool)
+    warm = min((d for d in docs if json.loads(Path(d[2]).read_text(encoding="utf-8"))["pages"] >= 2),
+               key=lambda d: Path(d[1]).stat().st_size)
+    extract_bytes(Path(warm[1]).read_bytes())
     scores: dict = {}
     wall = cpu = 0.0
     pages = 0
