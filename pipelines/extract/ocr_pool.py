@@ -3,7 +3,7 @@
 onnxruntime's own threads scale poorly on small batches and the page work around the
 models (rule finding, cropping) is Python; whole pages in separate processes use every
 core. Workers are spawned once and kept for the run (each loads its models once, ~150 MB),
-get one onnxruntime thread each, and die with their parent (``PR_SET_PDEATHSIG``; the
+get two onnxruntime threads each (NIANBAO_OCR_WORKER_THREADS), and die with their parent (``PR_SET_PDEATHSIG``; the
 executor's queue closing ends them too). Pages are fed a few at a time, so memory stays
 bounded by the number of workers, not by the length of the document. A dead worker (out of
 memory, a crash in a native library) breaks the pool: the pages it held are reported
@@ -50,7 +50,9 @@ def _die_with_parent() -> None:
 
 def _init_worker() -> None:
     _die_with_parent()
-    os.environ["NIANBAO_OCR_THREADS"] = "1"
+    # two onnxruntime threads each: while the last page of a document runs alone, its worker
+    # uses the idle core too (threads do not spin, so two busy workers lose little)
+    os.environ["NIANBAO_OCR_THREADS"] = os.environ.get("NIANBAO_OCR_WORKER_THREADS", "2")
     os.environ["NIANBAO_OCR_WORKERS"] = "1"
 
 
