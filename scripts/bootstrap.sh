@@ -10,6 +10,8 @@ want_test=0; [ "${1:-}" = "--test" ] && want_test=1
 need_pkgs=()
 command -v soffice  >/dev/null 2>&1 || need_pkgs+=(libreoffice-writer-nogui libreoffice-calc-nogui)
 command -v antiword >/dev/null 2>&1 || need_pkgs+=(antiword)
+# LibreOffice's Python bridge: the one LibreOffice kept up for a run (unoserver) needs it
+/usr/bin/python3 -c "import uno" >/dev/null 2>&1 || need_pkgs+=(python3-uno)
 command -v pdftoppm >/dev/null 2>&1 || need_pkgs+=(poppler-utils)
 fc-list 2>/dev/null | grep -i "noto sans cjk\|wenquanyi" >/dev/null || need_pkgs+=(fonts-noto-cjk fonts-wqy-zenhei)
 if [ "$want_test" = 1 ]; then

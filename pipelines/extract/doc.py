@@ -1,4 +1,9 @@
-"""DOC and WPS (and RTF): LibreOffice headless -> DOCX -> the DOCX extractor; antiword fallback.
+"""DOC and WPS (and RTF): read directly (wordbin, milliseconds), else LibreOffice headless ->
+DOCX -> the DOCX extractor; antiword as the last resort.
+
+The direct reader gives the text and table grids LibreOffice would; what it does not
+understand (Word 6/95, encryption, nested tables, damage) goes through LibreOffice: the
+run's one LibreOffice server (lo_server) where it can run, else a LibreOffice per file.
 
 Each conversion gets its own LibreOffice profile directory (-env:UserInstallation), so
 conversions can run in parallel threads without fighting over a profile lock; a timeout
@@ -11,6 +16,7 @@ import logging
 import os
 import shutil
 import signal
+import struct
 import subprocess
 import tempfile
 import threading
@@ -62,7 +68,18 @@ def check_ole(data: bytes) -> None:
 def convert_with_soffice(
     data: bytes, suffix: str, target: str = "docx", timeout: int = SOFFICE_TIMEOUT, infilter: str | None = None
 ) -> bytes:
-    """Convert bytes with LibreOffice; raises ExtractionFailed with the reason."""
+    """Convert bytes with LibreOffice; raises ExtractionFailed with the reason.
+
+    DOCX targets go to the run's LibreOffice server when one can run (lo_server), else a
+    LibreOffice is started for this file.
+    """
+    from . import lo_server
+
+    if target == "docx" and lo_server.available():
+        try:
+            return lo_server.convert(data, "docx", infilter, timeout)
+        except lo_server.Unavailable as e:
+            logger.warning("%s; starting LibreOffice per file", e)
     exe = soffice_binary()
     if not exe:
         raise ExtractionFailed("LibreOffice (soffice) is not installed")
@@ -129,7 +146,22 @@ def antiword_extract(data: bytes, timeout: int = ANTIWORD_TIMEOUT) -> tuple[str,
     return "\n".join(lines), tables
 
 
+def read_fast(data: bytes) -> Extraction:
+    """A Word 97-2003 body read directly (wordbin); raises wordbin.Unsupported."""
+    from . import wordbin
+
+    doc = wordbin.read(data)
+    text = "\n".join(wordbin.lines(doc))
+    if not count_chars(text):
+        raise wordbin.Unsupported("no text in the main document")
+    tables = [Table(rows=g) for g in (rectangular(body[0]) for kind, body in doc.blocks if kind == "t") if g]
+    meta = {"title": doc.title, "author": doc.author, "created": doc.created, "modified": doc.modified}
+    return Extraction(format="doc", extractor="wordbin", text=text, tables=tables,
+                      pages=[PageInfo(1, count_chars(text))], metadata=meta)
+
+
 def extract_doc(data: bytes) -> Extraction:
+    from . import wordbin
     from .docx import extract_docx
 
     data, padded = pad_ole(data)
@@ -137,6 +169,16 @@ def extract_doc(data: bytes) -> Extraction:
     rtf = data.startswith(b"{\\rtf")
     suffix = ".rtf" if rtf else ".doc"
     check_ole(data)
+    if not rtf:
+        try:
+            x = read_fast(data)
+            x.warnings = warnings
+            return x
+        except (wordbin.Unsupported, struct.error, IndexError, ValueError, KeyError) as e:
+            # a damaged structure is LibreOffice's to judge: it repairs some
+            reason = str(e) if isinstance(e, wordbin.Unsupported) else f"damaged Word structure: {type(e).__name__}: {e}"
+            logger.info("Word binary reader: %s; converting with LibreOffice", reason)
+            warnings.append(f"read through LibreOffice ({reason})")
     lo_error = None
     try:
         docx_bytes = convert_with_soffice(data, suffix, infilter=None if rtf else "MS Word 97")

@@ -25,6 +25,7 @@ logger = logging.getLogger(__name__)
 
 PDF_LOCK = threading.RLock()
 MIN_TEXT_CHARS = 20  # fewer on a page that carries an image: OCR the page
+MAX_PAGE_SHIFT = 20.0  # points (7 mm) a table's continuation may sit off on the next page
 
 
 _CJK_CH = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f\u2018-\u201f]")
@@ -266,11 +267,16 @@ def _stitch(pages: list[_PageTables]) -> list[Table]:
                 and (prev_page.last_text_bottom is None or prev_page.last_text_bottom <= prev_page.tables[-1].bbox[3] + 2)
             ):
                 t_prev, ids_prev, xs_prev = prev
-                if xs_prev and f.xs and abs(xs_prev[0] - f.xs[0]) <= 3 and abs(xs_prev[-1] - f.xs[-1]) <= 3:
-                    union = _union_edges(xs_prev, f.xs)
+                # a scanned page may sit a few millimetres off the previous one: same width
+                # and nearly the same place is the same table, compared after the shift
+                shift = f.xs[0] - xs_prev[0] if xs_prev and f.xs else 0.0
+                if (xs_prev and f.xs and abs(shift) <= MAX_PAGE_SHIFT
+                        and abs((f.xs[-1] - f.xs[0]) - (xs_prev[-1] - xs_prev[0])) <= 3):
+                    xs_f = [x - shift for x in f.xs]
+                    union = _union_edges(xs_prev, xs_f)
                     t_prev.rows[:] = _regrid(t_prev.rows, xs_prev, union)
                     ids_prev[:] = _regrid(ids_prev, xs_prev, union)
-                    part = _Found(f.bbox, _regrid(f.grid, f.xs, union), _regrid(f.ids, f.xs, union), union)
+                    part = _Found(f.bbox, _regrid(f.grid, xs_f, union), _regrid(f.ids, xs_f, union), union)
                     _continue(t_prev, part, ids_prev)
                     prev = (t_prev, ids_prev, union)
                     continue
@@ -359,8 +365,10 @@ def extract_pdf(data: bytes, *, ocr: bool = True, tables: bool = True, table_eng
         todo = need_ocr[:MAX_OCR_PAGES]
         if len(need_ocr) > len(todo):
             warnings.append(f"only {len(todo)} of {len(need_ocr)} image pages OCRed")
-        results = ocr_pdf_pages(data, todo)
-        for pno, op in results.items():
+        results, lost = ocr_pdf_pages(data, todo)
+        for pno in lost:
+            warnings.append(f"page {pno + 1}: OCR worker died (out of memory or a crash); page left unread")
+        for pno, op in sorted(results.items()):
             page_texts[pno] = op.text
             infos[pno] = PageInfo(pno + 1, count_chars(op.text), True)
             page_tables.append(_PageTables(
